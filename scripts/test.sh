@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds the release preset,
+# runs every CTest suite (unit, conformance fixtures, layering check) and the
+# fuzz targets for a short bounded time. The README's test command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/trellis-ccache}"
+jobs="$(nproc)"
+
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$jobs"
+ctest --preset release -j "$jobs"
+
+if [ "${TRELLIS_SKIP_FUZZ:-0}" != "1" ]; then
+  bash scripts/fuzz.sh --seconds "${TRELLIS_FUZZ_SECONDS:-20}"
+fi
