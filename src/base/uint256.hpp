@@ -4,8 +4,11 @@
 #include <compare>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "base/bytes.hpp"
+#include "base/result.hpp"
 
 namespace trellis {
 
@@ -55,6 +58,19 @@ struct uint256 {
     }
 };
 
+/// A 512-bit unsigned value (little-endian limbs): the full product of two
+/// uint256, as MULMOD needs before reduction.
+struct uint512 {
+    uint64_t w[8]{};
+
+    constexpr uint256 lo() const noexcept { return {w[0], w[1], w[2], w[3]}; }
+    constexpr uint256 hi() const noexcept { return {w[4], w[5], w[6], w[7]}; }
+    friend constexpr bool operator==(const uint512&, const uint512&) noexcept = default;
+};
+
+// ---------------------------------------------------------------------------
+// Addition, subtraction, negation.
+
 /// Add with carry-out. Returns a + b mod 2^256; *carry is set when it wrapped.
 constexpr uint256 add_with_carry(const uint256& a, const uint256& b, bool* carry) noexcept {
     uint256 r;
@@ -86,12 +102,215 @@ constexpr uint256 operator+(const uint256& a, const uint256& b) noexcept {
 constexpr uint256 operator-(const uint256& a, const uint256& b) noexcept {
     return sub_with_borrow(a, b, nullptr);
 }
+/// Two's-complement negation: 2^256 - x (and -0 = 0).
+constexpr uint256 operator-(const uint256& x) noexcept { return uint256{} - x; }
+
+// ---------------------------------------------------------------------------
+// Multiplication.
+
+/// The low 256 bits of a * b. Only the 10 partial products that land below
+/// 2^256 are formed; the top column needs no carry-out.
+constexpr uint256 operator*(const uint256& a, const uint256& b) noexcept {
+    uint256 r;
+    for (int i = 0; i < 4; ++i) {
+        uint64_t carry = 0;
+        for (int j = 0; j < 3 - i; ++j) {
+            const unsigned __int128 p =
+                (unsigned __int128)a.w[i] * b.w[j] + r.w[i + j] + carry;
+            r.w[i + j] = uint64_t(p);
+            carry = uint64_t(p >> 64);
+        }
+        r.w[3] += a.w[i] * b.w[3 - i] + carry;
+    }
+    return r;
+}
+
+/// The full 512-bit product a * b.
+constexpr uint512 mul_full(const uint256& a, const uint256& b) noexcept {
+    uint512 r;
+    for (int i = 0; i < 4; ++i) {
+        uint64_t carry = 0;
+        for (int j = 0; j < 4; ++j) {
+            const unsigned __int128 p =
+                (unsigned __int128)a.w[i] * b.w[j] + r.w[i + j] + carry;
+            r.w[i + j] = uint64_t(p);
+            carry = uint64_t(p >> 64);
+        }
+        r.w[i + 4] = carry;
+    }
+    return r;
+}
+
+// ---------------------------------------------------------------------------
+// Bitwise operations and shifts.
+
+constexpr uint256 operator&(const uint256& a, const uint256& b) noexcept {
+    return {a.w[0] & b.w[0], a.w[1] & b.w[1], a.w[2] & b.w[2], a.w[3] & b.w[3]};
+}
+constexpr uint256 operator|(const uint256& a, const uint256& b) noexcept {
+    return {a.w[0] | b.w[0], a.w[1] | b.w[1], a.w[2] | b.w[2], a.w[3] | b.w[3]};
+}
+constexpr uint256 operator^(const uint256& a, const uint256& b) noexcept {
+    return {a.w[0] ^ b.w[0], a.w[1] ^ b.w[1], a.w[2] ^ b.w[2], a.w[3] ^ b.w[3]};
+}
+constexpr uint256 operator~(const uint256& a) noexcept {
+    return {~a.w[0], ~a.w[1], ~a.w[2], ~a.w[3]};
+}
+
+/// x * 2^n mod 2^256; n >= 256 gives 0.
+constexpr uint256 operator<<(const uint256& x, unsigned n) noexcept {
+    if (n >= 256) return {};
+    const int limbs = int(n / 64);
+    const unsigned bits = n % 64;
+    uint256 r;
+    for (int i = 3; i >= limbs; --i) {
+        const uint64_t hi = x.w[i - limbs];
+        const uint64_t lo = i - limbs >= 1 ? x.w[i - limbs - 1] : 0;
+        // (lo >> 1) >> (63 - bits) is lo >> (64 - bits) without the UB at bits == 0.
+        r.w[i] = (hi << bits) | ((lo >> 1) >> (63 - bits));
+    }
+    return r;
+}
+/// floor(x / 2^n); n >= 256 gives 0.
+constexpr uint256 operator>>(const uint256& x, unsigned n) noexcept {
+    if (n >= 256) return {};
+    const int limbs = int(n / 64);
+    const unsigned bits = n % 64;
+    uint256 r;
+    for (int i = 0; i < 4 - limbs; ++i) {
+        const uint64_t lo = x.w[i + limbs];
+        const uint64_t hi = i + limbs + 1 < 4 ? x.w[i + limbs + 1] : 0;
+        r.w[i] = (lo >> bits) | ((hi << 1) << (63 - bits));
+    }
+    return r;
+}
+
+// ---------------------------------------------------------------------------
+// Division (out of line: Knuth algorithm D, uint256.cpp).
+
+namespace detail {
+/// divmod for the cases the inline fast path does not take.
+std::pair<uint256, uint256> divmod_slow(const uint256& a, const uint256& b) noexcept;
+}  // namespace detail
+
+/// {a / b, a % b}, both 0 when b == 0 (EVM DIV/MOD: yellow paper, appendix H).
+inline std::pair<uint256, uint256> divmod(const uint256& a, const uint256& b) noexcept {
+    if (a.fits_u64() && b.fits_u64()) [[likely]] {
+        if (b.w[0] == 0) return {};
+        return {uint256(a.w[0] / b.w[0]), uint256(a.w[0] % b.w[0])};
+    }
+    return detail::divmod_slow(a, b);
+}
+/// Unsigned quotient; x / 0 = 0.
+inline uint256 operator/(const uint256& a, const uint256& b) noexcept { return divmod(a, b).first; }
+/// Unsigned remainder; x % 0 = 0.
+inline uint256 operator%(const uint256& a, const uint256& b) noexcept { return divmod(a, b).second; }
+
+// ---------------------------------------------------------------------------
+// Compound assignments.
+
 constexpr uint256& operator+=(uint256& a, const uint256& b) noexcept { return a = a + b; }
 constexpr uint256& operator-=(uint256& a, const uint256& b) noexcept { return a = a - b; }
+constexpr uint256& operator*=(uint256& a, const uint256& b) noexcept { return a = a * b; }
+inline uint256& operator/=(uint256& a, const uint256& b) noexcept { return a = a / b; }
+inline uint256& operator%=(uint256& a, const uint256& b) noexcept { return a = a % b; }
+constexpr uint256& operator&=(uint256& a, const uint256& b) noexcept { return a = a & b; }
+constexpr uint256& operator|=(uint256& a, const uint256& b) noexcept { return a = a | b; }
+constexpr uint256& operator^=(uint256& a, const uint256& b) noexcept { return a = a ^ b; }
+constexpr uint256& operator<<=(uint256& a, unsigned n) noexcept { return a = a << n; }
+constexpr uint256& operator>>=(uint256& a, unsigned n) noexcept { return a = a >> n; }
+
+// ---------------------------------------------------------------------------
+// EVM operations (yellow paper appendix H; operand order as on the EVM stack).
+
+/// True when the two's-complement reading of x is negative (bit 255 set).
+constexpr bool is_negative(const uint256& x) noexcept { return (x.w[3] >> 63) != 0; }
+
+/// Count of leading zero bits; 256 for zero. EIP-7939 (CLZ).
+constexpr unsigned clz(const uint256& x) noexcept { return 256 - x.bit_length(); }
+
+/// Signed less-than on two's-complement values (EVM SLT).
+constexpr bool slt(const uint256& a, const uint256& b) noexcept {
+    const bool na = is_negative(a), nb = is_negative(b);
+    // Same sign: the two's-complement order equals the unsigned order.
+    return na != nb ? na : a < b;
+}
+/// Signed greater-than (EVM SGT).
+constexpr bool sgt(const uint256& a, const uint256& b) noexcept { return slt(b, a); }
+
+/// EVM SHL: x << shift, operand order as on the stack (EIP-145); shift >= 256 gives 0.
+constexpr uint256 shl(const uint256& shift, const uint256& x) noexcept {
+    if (!shift.fits_u64() || shift.w[0] >= 256) return {};
+    return x << unsigned(shift.w[0]);
+}
+/// EVM SHR: logical x >> shift (EIP-145); shift >= 256 gives 0.
+constexpr uint256 shr(const uint256& shift, const uint256& x) noexcept {
+    if (!shift.fits_u64() || shift.w[0] >= 256) return {};
+    return x >> unsigned(shift.w[0]);
+}
+/// EVM SAR: arithmetic x >> shift, rounding towards -infinity (EIP-145);
+/// shift >= 256 gives 0, or all ones when x is negative.
+constexpr uint256 sar(const uint256& shift, const uint256& x) noexcept {
+    const bool neg = is_negative(x);
+    if (!shift.fits_u64() || shift.w[0] >= 256) return neg ? uint256::max() : uint256{};
+    const unsigned n = unsigned(shift.w[0]);
+    // For negative x, ~x is non-negative and floor(x / 2^n) = ~(~x >> n).
+    return neg ? ~(~x >> n) : x >> n;
+}
+
+/// EVM BYTE: byte `index` of x counting from the most significant (index 0);
+/// index >= 32 gives 0.
+constexpr uint256 byte_at(const uint256& index, const uint256& x) noexcept {
+    if (!index.fits_u64() || index.w[0] >= 32) return {};
+    const unsigned from_lsb = 31 - unsigned(index.w[0]);
+    return uint256((x.w[from_lsb / 8] >> (8 * (from_lsb % 8))) & 0xff);
+}
+
+/// EVM SIGNEXTEND: extends the sign bit of byte `byte_index` (0 = least
+/// significant) of x through the upper bytes; byte_index >= 31 returns x.
+constexpr uint256 signextend(const uint256& byte_index, const uint256& x) noexcept {
+    if (!byte_index.fits_u64() || byte_index.w[0] >= 31) return x;
+    const unsigned bit = 8 * unsigned(byte_index.w[0]) + 7;  // the sign bit, <= 247
+    const unsigned limb = bit / 64, off = bit % 64;
+    const bool neg = ((x.w[limb] >> off) & 1) != 0;
+    const uint64_t keep = (uint64_t{2} << off) - 1;  // bits 0..off; all ones when off == 63
+    uint256 r = x;
+    r.w[limb] = neg ? (x.w[limb] | ~keep) : (x.w[limb] & keep);
+    for (unsigned i = limb + 1; i < 4; ++i) r.w[i] = neg ? ~uint64_t{0} : 0;
+    return r;
+}
+
+/// EVM SDIV: two's-complement quotient truncated towards zero; x / 0 = 0 and
+/// -2^255 / -1 = -2^255 (the overflow wraps).
+uint256 sdiv(const uint256& a, const uint256& b) noexcept;
+/// EVM SMOD: remainder with the sign of the dividend; x % 0 = 0.
+uint256 smod(const uint256& a, const uint256& b) noexcept;
+/// EVM ADDMOD: (a + b) mod m over the unbounded 257-bit sum; m == 0 gives 0.
+uint256 addmod(const uint256& a, const uint256& b, const uint256& m) noexcept;
+/// EVM MULMOD: (a * b) mod m over the full 512-bit product; m == 0 gives 0.
+uint256 mulmod(const uint256& a, const uint256& b, const uint256& m) noexcept;
+/// EVM EXP: base^exponent mod 2^256 (0^0 = 1), by square-and-multiply.
+uint256 exp(const uint256& base, const uint256& exponent) noexcept;
+
+// ---------------------------------------------------------------------------
+// Text.
 
 /// Decimal rendering (for logs, JSON and tests).
 std::string to_string(const uint256& v);
 /// "0x"-prefixed minimal hex (Ethereum JSON-RPC quantity form; zero is "0x0").
 std::string to_hex_quantity(const uint256& v);
+
+enum class ParseError {
+    kEmpty,         ///< no digits: "" or a bare "0x"
+    kInvalidDigit,  ///< a character that is not a digit of the base (signs and spaces included)
+    kOverflow,      ///< the value does not fit in 256 bits
+};
+const char* to_string(ParseError e) noexcept;
+
+/// Parses "0x"/"0X"-prefixed hex (either case) or plain decimal. Leading zeros
+/// are allowed in both; the value must be < 2^256. An invalid character is
+/// reported in preference to overflow. Input of any length is handled in one
+/// pass without allocating.
+Result<uint256, ParseError> parse_uint256(std::string_view s) noexcept;
 
 }  // namespace trellis
