@@ -49,6 +49,8 @@ const Algorithms& algorithms() {
         .sm4_ecb = fetch_cipher("SM4-ECB"),
         .sm4_cbc = fetch_cipher("SM4-CBC"),
         .sm4_ctr = fetch_cipher("SM4-CTR"),
+        .sm4_ofb = fetch_cipher("SM4-OFB"),
+        .sm4_cfb = fetch_cipher("SM4-CFB"),
     };
     return algos;
 }

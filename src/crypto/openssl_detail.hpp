@@ -43,6 +43,8 @@ struct Algorithms {
     EVP_CIPHER* sm4_ecb;
     EVP_CIPHER* sm4_cbc;
     EVP_CIPHER* sm4_ctr;
+    EVP_CIPHER* sm4_ofb;
+    EVP_CIPHER* sm4_cfb;
 };
 const Algorithms& algorithms();
 
