@@ -57,7 +57,16 @@ constexpr u128 make128(uint64_t hi, uint64_t lo) noexcept { return (u128(hi) << 
 /// floor((2^128 - 1) / d) - 2^64 for a normalised d (top bit set); M&G eq. (3).
 inline uint64_t reciprocal_2by1(uint64_t d) noexcept {
     // (2^128 - 1) - 2^64 * d == (~d, ~0): the subtraction of 2^64 is free.
+    // ~d < d, so the quotient fits in 64 bits and one hardware 128-by-64
+    // divide does it; the portable u128 division goes through a libgcc call
+    // that cannot know that.
+#if defined(__x86_64__)
+    uint64_t q, r;
+    __asm__("divq %4" : "=a"(q), "=d"(r) : "a"(~uint64_t{0}), "d"(~d), "r"(d));
+    return q;
+#else
     return uint64_t(make128(~d, ~uint64_t{0}) / d);
+#endif
 }
 
 /// floor((2^192 - 1) / (d1, d0)) - 2^64 for a normalised d1; M&G Algorithm 6.
@@ -175,13 +184,16 @@ uint64_t udivrem_by_limb(const uint64_t* u, int un, uint64_t d, uint64_t* q) noe
     return r >> s;
 }
 
-/// Knuth D for vn >= 2, un >= vn, v[vn-1] != 0, un <= 8: writes the quotient
-/// to q[0..un-vn] and the remainder to r[0..vn).
-void udivrem_knuth(const uint64_t* u_in, int un, const uint64_t* v_in, int vn, uint64_t* q,
-                   uint64_t* r) noexcept {
+/// Knuth D for a divisor of exactly vn limbs (2 <= vn <= 4, v[vn-1] != 0) and
+/// vn <= un <= 8: writes the quotient to q[0..un-vn] and the remainder to
+/// r[0..vn). vn is a template parameter so the limb loops unroll.
+template <int vn>
+void udivrem_knuth_n(const uint64_t* u_in, int un, const uint64_t* v_in, uint64_t* q,
+                     uint64_t* r) noexcept {
+    static_assert(vn >= 2 && vn <= 4);
     // D1: normalise so the divisor's top bit is set; u gains one limb.
     const unsigned s = unsigned(std::countl_zero(v_in[vn - 1]));
-    uint64_t v[8];
+    uint64_t v[vn];
     uint64_t u[9];
     for (int i = vn - 1; i >= 0; --i)
         v[i] = (v_in[i] << s) | (i > 0 ? (v_in[i - 1] >> 1) >> (63 - s) : 0);
@@ -225,6 +237,16 @@ void udivrem_knuth(const uint64_t* u_in, int un, const uint64_t* v_in, int vn, u
     // D8: unnormalise the remainder.
     for (int i = 0; i < vn; ++i)
         r[i] = (u[i] >> s) | (i + 1 < vn ? (u[i + 1] << 1) << (63 - s) : 0);
+}
+
+/// Knuth D for 2 <= vn <= 4 (see udivrem_knuth_n).
+void udivrem_knuth(const uint64_t* u, int un, const uint64_t* v, int vn, uint64_t* q,
+                   uint64_t* r) noexcept {
+    switch (vn) {
+        case 2: return udivrem_knuth_n<2>(u, un, v, q, r);
+        case 3: return udivrem_knuth_n<3>(u, un, v, q, r);
+        default: TRELLIS_ASSERT(vn == 4); return udivrem_knuth_n<4>(u, un, v, q, r);
+    }
 }
 
 /// r = u[0..un) mod m, for un <= 8 and m != 0.
@@ -297,6 +319,26 @@ uint256 mulmod(const uint256& a, const uint256& b, const uint256& m) noexcept {
     return mod_limbs(p.w, 8, m);
 }
 
+namespace {
+
+/// The low 256 bits of a^2 with 6 limb products instead of mul's 10: each
+/// cross product a_i a_j (i < j) is formed once and doubled.
+inline uint256 sqr(const uint256& a) noexcept {
+    const u128 p01 = u128(a.w[0]) * a.w[1];
+    const u128 p02 = u128(a.w[0]) * a.w[2];
+    const uint64_t p3 = a.w[0] * a.w[3] + a.w[1] * a.w[2];  // only its low limb reaches 2^192
+    // cross = a0 a1 B + a0 a2 B^2 + (a0 a3 + a1 a2) B^3
+    const u128 mid = u128(hi64(p01)) + lo64(p02);
+    const uint64_t c1 = lo64(p01), c2 = lo64(mid), c3 = hi64(mid) + hi64(p02) + p3;
+    // 2 * cross + a0^2 + a1^2 B^2
+    const uint256 twice{0, c1 << 1, (c2 << 1) | (c1 >> 63), (c3 << 1) | (c2 >> 63)};
+    const u128 d0 = u128(a.w[0]) * a.w[0];
+    const u128 d1 = u128(a.w[1]) * a.w[1];
+    return twice + uint256(lo64(d0), hi64(d0), lo64(d1), hi64(d1));
+}
+
+}  // namespace
+
 uint256 exp(const uint256& base, const uint256& exponent) noexcept {
     const unsigned bits = exponent.bit_length();
     if (bits == 0) return 1;
@@ -306,18 +348,37 @@ uint256 exp(const uint256& base, const uint256& exponent) noexcept {
         return exponent.fits_u64() && exponent.w[0] < 256 ? uint256(1) << unsigned(exponent.w[0])
                                                           : uint256{};
     }
-    // Right-to-left binary: b runs through base^(2^i).
-    uint256 result = 1;
-    uint256 b = base;
-    for (unsigned i = 0;; ++i) {
-        if ((exponent.w[i / 64] >> (i % 64)) & 1) result *= b;
-        if (i + 1 == bits) break;
-        b *= b;
-        // An even base vanishes mod 2^256 after 8 squarings; the top exponent
-        // bit is still to come, so the product is 0.
-        if (b.is_zero()) return {};
+    const auto bit = [&](unsigned i) { return unsigned(exponent.w[i / 64] >> (i % 64)) & 1; };
+    if (bits <= 64) {
+        // Short exponents (the common case in contracts): plain left-to-right
+        // binary, no table to build.
+        uint256 r = base;
+        for (int i = int(bits) - 2; i >= 0; --i) {
+            r = sqr(r);
+            if (bit(unsigned(i))) r *= base;
+        }
+        return r;
     }
-    return result;
+    // Long exponents: fixed 4-bit windows, left to right. 15 table products
+    // buy one multiplication per 4 bits instead of one per set bit.
+    constexpr unsigned kWindow = 4;
+    uint256 table[1u << kWindow];
+    table[0] = 1;
+    table[1] = base;
+    for (unsigned i = 2; i < (1u << kWindow); ++i) table[i] = table[i - 1] * base;
+    const unsigned windows = (bits + kWindow - 1) / kWindow;
+    const auto window = [&](unsigned k) {
+        // Bits [4k, 4k + 4) never straddle a limb.
+        return unsigned(exponent.w[(k * kWindow) / 64] >> ((k * kWindow) % 64)) & 0xf;
+    };
+    uint256 r = table[window(windows - 1)];
+    for (int k = int(windows) - 2; k >= 0; --k) {
+        r = sqr(sqr(sqr(sqr(r))));
+        // An even base reaches 0 mod 2^256 and stays there.
+        if (r.is_zero()) return r;
+        r *= table[window(unsigned(k))];
+    }
+    return r;
 }
 
 // ---------------------------------------------------------------------------
