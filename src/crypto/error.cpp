@@ -10,6 +10,7 @@ const char* to_string(CryptoError e) noexcept {
         case CryptoError::kRecoveryFailed: return "public key recovery failed";
         case CryptoError::kDecryptionFailed: return "decryption failed";
         case CryptoError::kInternal: return "internal crypto library failure";
+        case CryptoError::kInvalidInput: return "input outside the allowed bounds";
     }
     return "unknown crypto error";
 }

@@ -11,6 +11,8 @@ enum class CryptoError {
     kRecoveryFailed,     ///< no public key can be recovered from this signature
     kDecryptionFailed,   ///< ciphertext malformed or its integrity check failed
     kInternal,           ///< the underlying library failed (allocation, provider)
+    kInvalidInput,       ///< an argument outside its documented bounds (e.g. an empty or
+                         ///< oversized SM2 plaintext, an oversized SM2 user ID)
 };
 
 /// A short human-readable description, for logs and RPC error messages.
