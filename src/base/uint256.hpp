@@ -157,32 +157,33 @@ constexpr uint256 operator~(const uint256& a) noexcept {
     return {~a.w[0], ~a.w[1], ~a.w[2], ~a.w[3]};
 }
 
+// Shifts run without data-dependent branches (shift amounts come from
+// contract input): shift bits within limbs first, then move whole limbs by an
+// indexed load from a zero-padded buffer.
+
 /// x * 2^n mod 2^256; n >= 256 gives 0.
 constexpr uint256 operator<<(const uint256& x, unsigned n) noexcept {
     if (n >= 256) return {};
-    const int limbs = int(n / 64);
-    const unsigned bits = n % 64;
-    uint256 r;
-    for (int i = 3; i >= limbs; --i) {
-        const uint64_t hi = x.w[i - limbs];
-        const uint64_t lo = i - limbs >= 1 ? x.w[i - limbs - 1] : 0;
-        // (lo >> 1) >> (63 - bits) is lo >> (64 - bits) without the UB at bits == 0.
-        r.w[i] = (hi << bits) | ((lo >> 1) >> (63 - bits));
-    }
-    return r;
+    const unsigned limbs = n / 64, bits = n % 64;
+    // pad[4..8) = x << bits (within 256 bits); pad[0..4) = 0. (v >> 1) >> (63 - bits)
+    // is v >> (64 - bits) without the undefined shift by 64 when bits == 0.
+    uint64_t pad[8] = {0, 0, 0, 0,
+                       x.w[0] << bits,
+                       (x.w[1] << bits) | ((x.w[0] >> 1) >> (63 - bits)),
+                       (x.w[2] << bits) | ((x.w[1] >> 1) >> (63 - bits)),
+                       (x.w[3] << bits) | ((x.w[2] >> 1) >> (63 - bits))};
+    return {pad[4 - limbs], pad[5 - limbs], pad[6 - limbs], pad[7 - limbs]};
 }
 /// floor(x / 2^n); n >= 256 gives 0.
 constexpr uint256 operator>>(const uint256& x, unsigned n) noexcept {
     if (n >= 256) return {};
-    const int limbs = int(n / 64);
-    const unsigned bits = n % 64;
-    uint256 r;
-    for (int i = 0; i < 4 - limbs; ++i) {
-        const uint64_t lo = x.w[i + limbs];
-        const uint64_t hi = i + limbs + 1 < 4 ? x.w[i + limbs + 1] : 0;
-        r.w[i] = (lo >> bits) | ((hi << 1) << (63 - bits));
-    }
-    return r;
+    const unsigned limbs = n / 64, bits = n % 64;
+    uint64_t pad[8] = {(x.w[0] >> bits) | ((x.w[1] << 1) << (63 - bits)),
+                       (x.w[1] >> bits) | ((x.w[2] << 1) << (63 - bits)),
+                       (x.w[2] >> bits) | ((x.w[3] << 1) << (63 - bits)),
+                       x.w[3] >> bits,
+                       0, 0, 0, 0};
+    return {pad[limbs], pad[limbs + 1], pad[limbs + 2], pad[limbs + 3]};
 }
 
 // ---------------------------------------------------------------------------

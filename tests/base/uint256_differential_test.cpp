@@ -245,8 +245,12 @@ protected:
 // Checks `expr` over (a, b) against GMP's `ref_body`, which sets r from za, zb.
 #define RUN_BINARY(name, expr, ref_body)                                               \
     run_binary(                                                                        \
-        name, [](const uint256& a, const uint256& b) { return expr; },                 \
-        [](Z & r, Z & za, Z & zb, const uint256& a, const uint256& b) { ref_body; })
+        name,                                                                          \
+        []([[maybe_unused]] const uint256& a, [[maybe_unused]] const uint256& b) {     \
+            return expr;                                                               \
+        },                                                                             \
+        [](Z & r, [[maybe_unused]] Z & za, [[maybe_unused]] Z & zb,                    \
+           [[maybe_unused]] const uint256& a, [[maybe_unused]] const uint256& b) { ref_body; })
 
 }  // namespace
 
