@@ -549,12 +549,14 @@ op_LOG: {
     MEMORY(off, size);
     const uint64_t n = uint64_t(size);
     CHARGE(8 * n);
+    {  // Objects with destructors live in an inner scope: DISPATCH is an indirect goto.
     Log log;
     log.address = msg.recipient;
     log.topics.reserve(ntopics);
     for (unsigned i = 0; i < ntopics; ++i) log.topics.push_back(to_bytes32(sp[-3 - int(i)]));
     if (n) log.data.assign(mem.data() + uint64_t(off), mem.data() + uint64_t(off) + n);
     host.emit_log(std::move(log));
+    }
     sp -= 2 + ntopics;
     NEXT(1);
 }
@@ -575,6 +577,7 @@ op_CREATE2: {
     CHARGE(2 * num_words(n));                            // EIP-3860 initcode words
     if (is_create2) CHARGE(6 * num_words(n));            // hashing the initcode
     return_data.clear();
+    {
     Message child;
     child.kind = is_create2 ? CallKind::kCreate2 : CallKind::kCreate;
     child.depth = msg.depth + 1;
@@ -590,6 +593,7 @@ op_CREATE2: {
     gas += r.gas_left;
     if (r.status == Status::kRevert) return_data = std::move(r.output);
     *sp++ = r.status == Status::kSuccess ? from_address(r.created) : uint256();
+    }
     pc += 1;
     ENTER_BLOCK(size_t(pc - code));
     DISPATCH();
@@ -619,6 +623,7 @@ op_STATICCALL: {
         // EIP-161: the new-account charge applies only to value sent to an empty account.
         if (op == OP_CALL && host.account_is_empty(dest)) CHARGE(25000);
     }
+    {
     int64_t child_gas = all_but_one_64th(gas);  // EIP-150
     if (gas_req.fits_u64() && uint64_t(gas_req) < uint64_t(child_gas)) child_gas = int64_t(uint64_t(gas_req));
     gas -= child_gas;
@@ -667,6 +672,7 @@ op_STATICCALL: {
     if (out_n) std::memcpy(mem.data() + uint64_t(out_off), return_data.data(), out_n);
     gas += r.gas_left;
     *sp++ = uint256(r.status == Status::kSuccess);
+    }
     pc += 1;
     ENTER_BLOCK(size_t(pc - code));
     DISPATCH();
