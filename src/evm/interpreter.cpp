@@ -179,6 +179,15 @@ ExecResult Evm::run_code(const Message& msg, const CodeAnalysis& an) {
         if (h_ < b_.stack_required) FAIL(Status::kStackUnderflow);                 \
         if (h_ + b_.stack_max_growth > 1024) FAIL(Status::kStackOverflow);         \
     } while (0)
+// After an instruction that ends a block but lets execution go on (JUMPI not
+// taken, GAS, SSTORE, calls, creates): enter the next block, unless it begins
+// with a JUMPDEST, which charges its own block.
+#define CONTINUE_AFTER_BLOCK_END()                                \
+    do {                                                          \
+        ++pc;                                                     \
+        if (*pc != OP_JUMPDEST) ENTER_BLOCK(size_t(pc - code));   \
+        DISPATCH();                                               \
+    } while (0)
 #define MEMORY(off, size) \
     if (!grow_memory(gas, mem, off, size)) FAIL(Status::kOutOfGas)
 #define REQUIRE_REV(r) \
@@ -452,9 +461,7 @@ op_SSTORE: {
         host.set_storage(msg.recipient, key, value);
     }
     CHARGE(cost);
-    pc += 1;
-    ENTER_BLOCK(size_t(pc - code));
-    DISPATCH();
+    CONTINUE_AFTER_BLOCK_END();
 }
 op_JUMP: {
     const uint256& dest = sp[-1];
@@ -472,9 +479,7 @@ op_JUMPI: {
         DISPATCH();
     }
     sp -= 2;
-    pc += 1;
-    if (*pc != OP_JUMPDEST) ENTER_BLOCK(size_t(pc - code));
-    DISPATCH();
+    CONTINUE_AFTER_BLOCK_END();
 }
 op_PC:
     *sp++ = uint256(uint64_t(pc - code));
@@ -484,9 +489,7 @@ op_MSIZE:
     NEXT(1);
 op_GAS:
     *sp++ = uint256(uint64_t(gas));
-    pc += 1;
-    if (*pc != OP_JUMPDEST) ENTER_BLOCK(size_t(pc - code));
-    DISPATCH();
+    CONTINUE_AFTER_BLOCK_END();
 op_JUMPDEST:
     ENTER_BLOCK(size_t(pc - code));
     NEXT(1);
@@ -594,9 +597,7 @@ op_CREATE2: {
     if (r.status == Status::kRevert) return_data = std::move(r.output);
     *sp++ = r.status == Status::kSuccess ? from_address(r.created) : uint256();
     }
-    pc += 1;
-    ENTER_BLOCK(size_t(pc - code));
-    DISPATCH();
+    CONTINUE_AFTER_BLOCK_END();
 }
 
 op_CALL:
@@ -673,9 +674,7 @@ op_STATICCALL: {
     gas += r.gas_left;
     *sp++ = uint256(r.status == Status::kSuccess);
     }
-    pc += 1;
-    ENTER_BLOCK(size_t(pc - code));
-    DISPATCH();
+    CONTINUE_AFTER_BLOCK_END();
 }
 
 op_RETURN:
@@ -729,6 +728,7 @@ done:
 #undef CHARGE
 #undef ENTER_BLOCK
 #undef MEMORY
+#undef CONTINUE_AFTER_BLOCK_END
 #undef BINARY
 #undef REQUIRE_REV
 }
