@@ -108,6 +108,8 @@ ExecResult Evm::call(const Message& msg) {
 
     ExecResult r;
     if (const Precompile* p = find_precompile(msg.code_address, rev_)) {
+        if (msg.code_address[19] == 0x0a && is_well_formed_point_evaluation(msg.input))
+            ++stats_.unverifiable_kzg_calls;
         r = run_precompile(*p, msg.input, msg.gas);
     } else {
         const ByteView code = host_.get_code(msg.code_address);

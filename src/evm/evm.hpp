@@ -38,6 +38,13 @@ struct Frame {
     Bytes memory;
 };
 
+/// Counters of what one Evm did, for tools and metrics.
+struct EvmStats {
+    /// Well-formed KZG point-evaluation calls, which fail for want of the
+    /// trusted setup (see precompiles.hpp).
+    uint32_t unverifiable_kzg_calls = 0;
+};
+
 /// Executes messages (calls and creates) against a Host under one revision:
 /// value transfer, snapshots and revert, precompiles, contract creation rules,
 /// and the interpreter for code. One Evm serves one transaction at a time; it
@@ -57,6 +64,7 @@ public:
     const BlockContext& block() const noexcept { return block_; }
     const TxContext& tx() const noexcept { return tx_; }
     Revision revision() const noexcept { return rev_; }
+    const EvmStats& stats() const noexcept { return stats_; }
 
     /// Runs analysed code in a fresh frame (the interpreter; exposed for
     /// benchmarks and `trellis evm run`).
@@ -74,6 +82,7 @@ private:
     std::unique_ptr<CodeCache> own_cache_;
     CodeCache* cache_;
     std::vector<std::unique_ptr<Frame>> frames_;
+    EvmStats stats_;
 };
 
 /// CREATE address: keccak256(rlp([sender, nonce]))[12:].

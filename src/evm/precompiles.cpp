@@ -130,12 +130,7 @@ bool blake2f_run(ByteView in, Bytes& out) {
 // versioned hash matching the commitment), and the proof itself cannot be
 // verified, so every call fails.
 uint64_t point_evaluation_gas(ByteView) { return 50000; }
-bool point_evaluation_run(ByteView in, Bytes&) {
-    if (in.size() != 192) return false;
-    const Hash32 h = crypto::sha256(in.subspan(96, 48));
-    if (in[0] != 0x01 || std::memcmp(h.data() + 1, in.data() + 1, 31) != 0) return false;
-    return false;
-}
+bool point_evaluation_run(ByteView, Bytes&) { return false; }
 
 // 0x100 P-256 verification (EIP-7951): 160 bytes in; 32-byte 1 on success,
 // empty output on any failure (which still succeeds as a call).
@@ -167,6 +162,13 @@ constexpr Precompile kPrecompiles[] = {
 constexpr Precompile kP256 = {"P256VERIFY", p256_gas, p256_run};
 
 }  // namespace
+
+bool is_well_formed_point_evaluation(ByteView in) noexcept {
+    if (in.size() != 192) return false;
+    // versioned_hash = 0x01 || sha256(commitment)[1:]
+    const Hash32 h = crypto::sha256(in.subspan(96, 48));
+    return in[0] == 0x01 && std::memcmp(h.data() + 1, in.data() + 1, 31) == 0;
+}
 
 uint64_t modexp_gas(ByteView in) noexcept {
     const ModexpHeader h = modexp_header(in);

@@ -23,6 +23,12 @@ const Precompile* find_precompile(const Address& a, Revision rev) noexcept;
 /// Charges and runs p. Out of gas and failure consume all gas.
 ExecResult run_precompile(const Precompile& p, ByteView input, int64_t gas);
 
+/// True for a KZG point-evaluation input (0x0a) that is well formed: 192
+/// bytes whose versioned hash matches its commitment (EIP-4844). Only the
+/// proof check, which needs the KZG trusted setup Trellis does not ship, is
+/// left; such calls always fail here, and Evm counts them.
+bool is_well_formed_point_evaluation(ByteView input) noexcept;
+
 /// EIP-2565 gas of MODEXP for a full precompile input (saturates at 2^64-1).
 uint64_t modexp_gas(ByteView input) noexcept;
 

@@ -91,6 +91,7 @@ Result<TxOutcome, TxRejection> apply_transaction(state::WorldState& state, const
 
     TxOutcome out;
     out.status = r.status;
+    out.evm_stats = vm.stats();
     uint64_t gas_used = tx.gas_limit - uint64_t(r.gas_left);
     const int64_t refund = state.refund();
     if (refund > 0) gas_used -= std::min<uint64_t>(uint64_t(refund), gas_used / 5);  // EIP-3529

@@ -32,6 +32,7 @@ struct TxOutcome {
     std::vector<evm::Log> logs;     ///< empty unless status is success
     Bytes output;                   ///< return or revert data
     std::optional<Address> created; ///< the new contract of a successful creation
+    evm::EvmStats evm_stats;
     bool success() const noexcept { return status == evm::Status::kSuccess; }
 };
 
