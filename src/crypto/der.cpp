@@ -65,7 +65,7 @@ public:
     bool read_uint256(Bytes32& out) {
         ByteView c;
         if (!read(kTagInteger, c) || c.empty()) return false;
-        if (c[0] & 0x80) return false;                          // negative
+        if (c[0] & 0x80) return false;                                  // negative
         if (c.size() > 1 && c[0] == 0 && !(c[1] & 0x80)) return false;  // needless pad
         if (c[0] == 0) c = c.subspan(1);
         if (c.size() > 32) return false;
@@ -120,8 +120,8 @@ Result<Sm2CiphertextParts, CryptoError> decode_sm2_ciphertext(ByteView in) {
     Reader r(body);
     Sm2CiphertextParts p;
     ByteView c3, c2;
-    if (!r.read_uint256(p.x) || !r.read_uint256(p.y) || !r.read(kTagOctetString, c3) ||
-        c3.size() != 32 || !r.read(kTagOctetString, c2) || !r.done())
+    if (!r.read_uint256(p.x) || !r.read_uint256(p.y) || !r.read(kTagOctetString, c3) || c3.size() != 32 ||
+        !r.read(kTagOctetString, c2) || !r.done())
         return Unexpected{CryptoError::kDecryptionFailed};
     p.c3 = Hash32::from(c3);
     p.c2 = to_bytes(c2);

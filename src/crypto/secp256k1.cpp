@@ -106,8 +106,7 @@ Result<Signature, CryptoError> sign(const Hash32& digest, const PrivateKey& key)
     return sig;
 }
 
-bool verify(const Hash32& digest, const Bytes32& r, const Bytes32& s, const PublicKey& pub,
-            HighS high_s) {
+bool verify(const Hash32& digest, const Bytes32& r, const Bytes32& s, const PublicKey& pub, HighS high_s) {
     uint8_t in[64];
     compact(r, s, in);
     secp256k1_ecdsa_signature sig;
@@ -138,6 +137,8 @@ Address address_of(const PublicKey& pub) noexcept {
     return Address::from(h.view().subspan(12));
 }
 
-bool is_low_s(const Bytes32& s) noexcept { return std::memcmp(s.data(), kHalfOrder, 32) <= 0; }
+bool is_low_s(const Bytes32& s) noexcept {
+    return std::memcmp(s.data(), kHalfOrder, 32) <= 0;
+}
 
 }  // namespace trellis::crypto::secp256k1

@@ -116,7 +116,9 @@ PkeyPtr make_pkey(const PublicKey& pub, const PrivateKey* d) {
 
 }  // namespace
 
-const ZCurve& sm2p256v1_z_curve() noexcept { return kCurve; }
+const ZCurve& sm2p256v1_z_curve() noexcept {
+    return kCurve;
+}
 
 Result<PublicKey, CryptoError> public_key(const PrivateKey& key) {
     if (!valid_private(key)) return Unexpected{CryptoError::kInvalidPrivateKey};
@@ -125,7 +127,8 @@ Result<PublicKey, CryptoError> public_key(const PrivateKey& key) {
     PointPtr p(EC_POINT_new(group()));
     uint8_t out[65];
     if (!d || !bctx || !p || EC_POINT_mul(group(), p.get(), d.get(), nullptr, nullptr, bctx.get()) != 1 ||
-        EC_POINT_point2oct(group(), p.get(), POINT_CONVERSION_UNCOMPRESSED, out, sizeof out, bctx.get()) != 65)
+        EC_POINT_point2oct(group(), p.get(), POINT_CONVERSION_UNCOMPRESSED, out, sizeof out, bctx.get()) !=
+            65)
         return Unexpected{CryptoError::kInternal};
     return PublicKey::from(ByteView(out + 1, 64));
 }
@@ -262,13 +265,15 @@ Result<Bytes, CryptoError> encrypt(const PublicKey& pub, ByteView plaintext) {
 }
 
 Result<Bytes, CryptoError> decrypt(const PrivateKey& key, ByteView ciphertext) {
-    if (ciphertext.size() > kCiphertextOverhead + kMaxPlaintext) return Unexpected{CryptoError::kDecryptionFailed};
+    if (ciphertext.size() > kCiphertextOverhead + kMaxPlaintext)
+        return Unexpected{CryptoError::kDecryptionFailed};
     auto pub = public_key(key);
     if (!pub) return Unexpected{pub.error()};
     auto der = ciphertext_to_der(ciphertext);
     if (!der) return Unexpected{der.error()};
     // GB/T 32918.4 §7.1 B1: C1 must be a point on the curve.
-    if (!on_curve(PublicKey::from(ciphertext.subspan(1, 64)))) return Unexpected{CryptoError::kDecryptionFailed};
+    if (!on_curve(PublicKey::from(ciphertext.subspan(1, 64))))
+        return Unexpected{CryptoError::kDecryptionFailed};
     PkeyPtr pkey = make_pkey(*pub, &key);
     if (!pkey) return Unexpected{CryptoError::kInternal};
     PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));

@@ -47,7 +47,9 @@ inline constexpr size_t kMaxPlaintext = 64 * 1024;
 /// Size of C1 || C3 around the message in a ciphertext.
 inline constexpr size_t kCiphertextOverhead = 65 + 32;
 
-inline ByteView default_user_id() noexcept { return as_view(kDefaultUserId); }
+inline ByteView default_user_id() noexcept {
+    return as_view(kDefaultUserId);
+}
 
 /// The public key d·G of a private key; kInvalidPrivateKey unless
 /// 1 <= d <= n-2 (GB/T 32918.1 §6.1: n-1 has no (1 + d)^-1 for signing).

@@ -21,8 +21,8 @@ Hash32 hmac_sm3(ByteView key, ByteView data) noexcept {
     TRELLIS_ASSERT(key.size() <= 0x7fffffff);
     static const uint8_t kEmpty = 0;  // HMAC() rejects a null key pointer
     const uint8_t* k = key.empty() ? &kEmpty : key.data();
-    const bool ok = HMAC(detail::algorithms().sm3, k, int(key.size()), data.data(), data.size(),
-                         out.data(), &len) != nullptr;
+    const bool ok = HMAC(detail::algorithms().sm3, k, int(key.size()), data.data(), data.size(), out.data(),
+                         &len) != nullptr;
     TRELLIS_ASSERT(ok && len == 32);
     return out;
 }

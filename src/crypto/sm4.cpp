@@ -16,8 +16,8 @@ using detail::CipherCtxPtr;
 // Runs a whole EVP cipher operation (init, update, final) into out, which
 // must have room for in.size() + kBlockSize. Returns the output length, or -1
 // if OpenSSL failed (only a padding check can fail on valid arguments).
-long run(const EVP_CIPHER* cipher, bool encrypt, const Key& key, const uint8_t* iv, ByteView in,
-         uint8_t* out, bool pad) {
+long run(const EVP_CIPHER* cipher, bool encrypt, const Key& key, const uint8_t* iv, ByteView in, uint8_t* out,
+         bool pad) {
     CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
     if (!ctx) return -1;
     int n1 = 0, n2 = 0;
@@ -63,7 +63,8 @@ Result<void, Sm4Error> check_gcm(ByteView iv, size_t tag_size, size_t length) {
 Result<Bytes, Sm4Error> gcm(bool encrypt, const Key& key, ByteView iv, ByteView aad, ByteView in,
                             ByteView tag_in, size_t tag_size) {
     CipherCtxPtr ecb(EVP_CIPHER_CTX_new());
-    if (!ecb || EVP_EncryptInit_ex2(ecb.get(), detail::algorithms().sm4_ecb, key.data(), nullptr, nullptr) != 1 ||
+    if (!ecb ||
+        EVP_EncryptInit_ex2(ecb.get(), detail::algorithms().sm4_ecb, key.data(), nullptr, nullptr) != 1 ||
         EVP_CIPHER_CTX_set_padding(ecb.get(), 0) != 1)
         return Unexpected{Sm4Error::kInternal};
     std::unique_ptr<GCM128_CONTEXT, GcmFree> g(CRYPTO_gcm128_new(ecb.get(), gcm_block));
@@ -150,20 +151,32 @@ Result<Block, Sm4Error> ccm_mac(const Key& key, ByteView nonce, ByteView aad, By
 
 const char* to_string(Sm4Error e) noexcept {
     switch (e) {
-        case Sm4Error::kInvalidIvSize: return "invalid SM4 IV size";
-        case Sm4Error::kInvalidNonceSize: return "invalid SM4-CCM nonce size";
-        case Sm4Error::kInvalidTagSize: return "invalid SM4 authentication tag size";
-        case Sm4Error::kInvalidLength: return "SM4 input length is not valid for this mode";
-        case Sm4Error::kBadPadding: return "bad SM4-CBC padding";
-        case Sm4Error::kAuthenticationFailed: return "SM4 authentication failed";
-        case Sm4Error::kTooLarge: return "SM4 input too large";
-        case Sm4Error::kInternal: return "internal SM4 failure";
+        case Sm4Error::kInvalidIvSize:
+            return "invalid SM4 IV size";
+        case Sm4Error::kInvalidNonceSize:
+            return "invalid SM4-CCM nonce size";
+        case Sm4Error::kInvalidTagSize:
+            return "invalid SM4 authentication tag size";
+        case Sm4Error::kInvalidLength:
+            return "SM4 input length is not valid for this mode";
+        case Sm4Error::kBadPadding:
+            return "bad SM4-CBC padding";
+        case Sm4Error::kAuthenticationFailed:
+            return "SM4 authentication failed";
+        case Sm4Error::kTooLarge:
+            return "SM4 input too large";
+        case Sm4Error::kInternal:
+            return "internal SM4 failure";
     }
     return "unknown SM4 error";
 }
 
-Block encrypt_block(const Key& key, const Block& in) noexcept { return ecb_one(true, key, in); }
-Block decrypt_block(const Key& key, const Block& in) noexcept { return ecb_one(false, key, in); }
+Block encrypt_block(const Key& key, const Block& in) noexcept {
+    return ecb_one(true, key, in);
+}
+Block decrypt_block(const Key& key, const Block& in) noexcept {
+    return ecb_one(false, key, in);
+}
 
 Result<Bytes, Sm4Error> cbc_encrypt(const Key& key, const Block& iv, ByteView plaintext, Padding padding) {
     if (plaintext.size() > kMaxMessage) return Unexpected{Sm4Error::kTooLarge};

@@ -68,13 +68,13 @@ Result<Bytes, Sm4Error> cfb_decrypt(const Key& key, const Block& iv, ByteView ci
 Result<Bytes, Sm4Error> gcm_encrypt(const Key& key, ByteView iv, ByteView aad, ByteView plaintext,
                                     size_t tag_size = 16);
 /// Checks the tag (constant time) before returning any plaintext.
-Result<Bytes, Sm4Error> gcm_decrypt(const Key& key, ByteView iv, ByteView aad,
-                                    ByteView ciphertext_and_tag, size_t tag_size = 16);
+Result<Bytes, Sm4Error> gcm_decrypt(const Key& key, ByteView iv, ByteView aad, ByteView ciphertext_and_tag,
+                                    size_t tag_size = 16);
 
 /// CCM (NIST SP 800-38C, RFC 3610 formatting): returns ciphertext || tag.
 Result<Bytes, Sm4Error> ccm_encrypt(const Key& key, ByteView nonce, ByteView aad, ByteView plaintext,
                                     size_t tag_size = 16);
-Result<Bytes, Sm4Error> ccm_decrypt(const Key& key, ByteView nonce, ByteView aad,
-                                    ByteView ciphertext_and_tag, size_t tag_size = 16);
+Result<Bytes, Sm4Error> ccm_decrypt(const Key& key, ByteView nonce, ByteView aad, ByteView ciphertext_and_tag,
+                                    size_t tag_size = 16);
 
 }  // namespace trellis::crypto::sm4

@@ -48,7 +48,8 @@ Result<SuitePublicKey, CryptoError> CryptoSuite::public_key(const SuitePrivateKe
     return kind_ == SuiteKind::kEthereum ? secp256k1::public_key(key) : sm2::public_key(key);
 }
 
-Result<SuiteSignature, CryptoError> CryptoSuite::sign(const Hash32& digest, const SuitePrivateKey& key) const {
+Result<SuiteSignature, CryptoError> CryptoSuite::sign(const Hash32& digest,
+                                                      const SuitePrivateKey& key) const {
     if (kind_ == SuiteKind::kEthereum) {
         auto sig = secp256k1::sign(digest, key);
         if (!sig) return Unexpected{sig.error()};
@@ -71,7 +72,7 @@ bool CryptoSuite::verify(const Hash32& digest, const SuiteSignature& sig, const 
 }
 
 Result<SuitePublicKey, CryptoError> CryptoSuite::recover_signer(const Hash32& digest,
-                                                               const SuiteSignature& sig) const {
+                                                                const SuiteSignature& sig) const {
     if (kind_ == SuiteKind::kEthereum) {
         // EIP-2: one valid signature per (digest, key), so signatures can't be
         // re-encoded by a third party.
@@ -79,7 +80,8 @@ Result<SuitePublicKey, CryptoError> CryptoSuite::recover_signer(const Hash32& di
         return secp256k1::recover(digest, {sig.r, sig.s, sig.recovery_id});
     }
     if (!sig.public_key || sig.recovery_id != 0) return Unexpected{CryptoError::kInvalidSignature};
-    if (!sm2::verify(digest, {sig.r, sig.s}, *sig.public_key)) return Unexpected{CryptoError::kInvalidSignature};
+    if (!sm2::verify(digest, {sig.r, sig.s}, *sig.public_key))
+        return Unexpected{CryptoError::kInvalidSignature};
     return *sig.public_key;
 }
 

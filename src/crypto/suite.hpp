@@ -50,7 +50,9 @@ class CryptoSuite {
 public:
     constexpr SuiteKind kind() const noexcept { return kind_; }
     /// "ethereum" or "sm": the name used in genesis and configuration.
-    constexpr std::string_view name() const noexcept { return kind_ == SuiteKind::kEthereum ? "ethereum" : "sm"; }
+    constexpr std::string_view name() const noexcept {
+        return kind_ == SuiteKind::kEthereum ? "ethereum" : "sm";
+    }
 
     /// The chain's hash: Keccak-256 or SM3.
     Hash32 hash(ByteView data) const noexcept;

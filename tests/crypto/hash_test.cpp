@@ -1,3 +1,5 @@
+#include "crypto/hash.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -5,7 +7,6 @@
 #include <vector>
 
 #include "base/hex.hpp"
-#include "crypto/hash.hpp"
 
 using namespace trellis;
 using namespace trellis::crypto;
@@ -27,9 +28,9 @@ TEST(Ripemd160, matches_reference_vectors) {
     EXPECT_EQ(to_hex(ripemd160({})), "9c1185a5c5e9fc54612808977ee8f548b2258d31");
     EXPECT_EQ(to_hex(ripemd160(as_view("a"))), "0bdc9d2d256b3ee9daae347be6f4dc835a467ffe");
     EXPECT_EQ(to_hex(ripemd160(as_view("abc"))), "8eb208f7e05d987a9b044a8e98c6b087f15a0bfc");
-    EXPECT_EQ(to_hex(ripemd160(as_view("message digest"))),
-              "5d0689ef49d2fae572b881b123a85ffa21595f36");
-    EXPECT_EQ(to_hex(ripemd160(as_view("12345678901234567890123456789012345678901234567890123456789012345678901234567890"))),
+    EXPECT_EQ(to_hex(ripemd160(as_view("message digest"))), "5d0689ef49d2fae572b881b123a85ffa21595f36");
+    EXPECT_EQ(to_hex(ripemd160(as_view(
+                  "12345678901234567890123456789012345678901234567890123456789012345678901234567890"))),
               "9b752e45573d4b39f4dbd3323cab82bf63326bfb");
 }
 
@@ -38,7 +39,8 @@ TEST(Hash, concurrent_first_use_is_safe_and_consistent) {
     std::vector<std::string> out(8);
     for (size_t i = 0; i < out.size(); ++i)
         threads.emplace_back([&out, i] {
-            for (int k = 0; k < 200; ++k) out[i] = to_hex(ripemd160(as_view("abc"))) + to_hex(sha256(as_view("abc")));
+            for (int k = 0; k < 200; ++k)
+                out[i] = to_hex(ripemd160(as_view("abc"))) + to_hex(sha256(as_view("abc")));
         });
     for (auto& t : threads) t.join();
     for (const auto& s : out) EXPECT_EQ(s, out[0]);

@@ -1,10 +1,11 @@
+#include "crypto/keccak.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
 #include "base/hex.hpp"
-#include "crypto/keccak.hpp"
 #include "support/fixtures.hpp"
 
 using namespace trellis;
@@ -14,7 +15,9 @@ using trellis::test::Tally;
 
 namespace {
 
-Hash32 h32(const std::string& hex) { return Hash32::from(hex_bytes(hex)); }
+Hash32 h32(const std::string& hex) {
+    return Hash32::from(hex_bytes(hex));
+}
 
 // Runs every byte-aligned entry of a Keccak-team KAT file ("Len = bits",
 // "Msg = hex", "MD = hex"). Entries whose length is not a whole number of
@@ -72,17 +75,14 @@ int run_kat_file(const std::filesystem::path& file, const std::string& suite) {
 }  // namespace
 
 TEST(Keccak, empty_input_is_ethereums_empty_code_hash) {
-    EXPECT_EQ(to_hex(keccak256({})),
-              "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+    EXPECT_EQ(to_hex(keccak256({})), "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
     Keccak256 k;
-    EXPECT_EQ(to_hex(k.finalize()),
-              "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+    EXPECT_EQ(to_hex(k.finalize()), "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
 }
 
 TEST(Keccak, uses_original_padding_not_sha3) {
     // SHA3-256("") = a7ffc6f8...; Keccak-256("") must differ from it.
-    EXPECT_NE(to_hex(keccak256({})),
-              "a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a");
+    EXPECT_NE(to_hex(keccak256({})), "a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a");
     EXPECT_EQ(to_hex(keccak256(as_view("abc"))),
               "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45");
 }
@@ -91,8 +91,8 @@ TEST(Keccak, incremental_equals_one_shot_at_every_split_point) {
     // 3 * rate + 7 bytes crosses several block boundaries.
     Bytes data(3 * Keccak256::kRate + 7);
     for (size_t i = 0; i < data.size(); ++i) data[i] = uint8_t(i * 131 + 7);
-    for (size_t len : {size_t(0), size_t(1), Keccak256::kRate - 1, Keccak256::kRate,
-                       Keccak256::kRate + 1, 2 * Keccak256::kRate, data.size()}) {
+    for (size_t len : {size_t(0), size_t(1), Keccak256::kRate - 1, Keccak256::kRate, Keccak256::kRate + 1,
+                       2 * Keccak256::kRate, data.size()}) {
         const ByteView msg = ByteView(data).first(len);
         const Hash32 want = keccak256(msg);
         for (size_t cut = 0; cut <= len; ++cut) {

@@ -1,10 +1,11 @@
+#include "crypto/secp256k1.hpp"
+
 #include <gtest/gtest.h>
 
 #include "base/hex.hpp"
 #include "crypto/der.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/keccak.hpp"
-#include "crypto/secp256k1.hpp"
 #include "support/fixtures.hpp"
 
 using namespace trellis;
@@ -17,7 +18,9 @@ namespace {
 
 constexpr const char* kOrderHex = "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141";
 
-Bytes32 b32(const std::string& hex) { return Bytes32::from(hex_bytes(hex)); }
+Bytes32 b32(const std::string& hex) {
+    return Bytes32::from(hex_bytes(hex));
+}
 
 // a - b for big-endian 256-bit values, a >= b.
 Bytes32 sub(const Bytes32& a, const Bytes32& b) {
@@ -156,7 +159,10 @@ TEST(Der, signature_round_trip_is_minimal) {
     r[31] = 1;
     s[0] = 0x80;
     const Bytes der = der::encode_signature(r, s);
-    EXPECT_EQ(to_hex(der), "3026020101022100" "80" + std::string(62, '0'));
+    EXPECT_EQ(to_hex(der),
+              "3026020101022100"
+              "80" +
+                  std::string(62, '0'));
     auto back = der::decode_signature(der);
     ASSERT_TRUE(back);
     EXPECT_EQ(back->first, r);

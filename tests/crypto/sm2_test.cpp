@@ -1,5 +1,6 @@
-#include <gtest/gtest.h>
+#include "crypto/sm2.hpp"
 
+#include <gtest/gtest.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
@@ -7,7 +8,6 @@
 #include <memory>
 
 #include "base/hex.hpp"
-#include "crypto/sm2.hpp"
 #include "crypto/sm3.hpp"
 #include "support/fixtures.hpp"
 
@@ -18,7 +18,9 @@ using trellis::test::Tally;
 
 namespace {
 
-Bytes32 b32(const std::string& hex) { return Bytes32::from(hex_bytes(hex)); }
+Bytes32 b32(const std::string& hex) {
+    return Bytes32::from(hex_bytes(hex));
+}
 
 // ---------------------------------------------------------------------------
 // An independent textbook SM2 (GB/T 32918.2 §6.1 / §7.1) over any prime curve,
@@ -46,7 +48,9 @@ Bn bn(const std::string& hex) {
     BN_hex2bn(&b, hex.c_str());
     return Bn(b);
 }
-Bn bn(ByteView be) { return Bn(BN_bin2bn(be.data(), int(be.size()), nullptr)); }
+Bn bn(ByteView be) {
+    return Bn(BN_bin2bn(be.data(), int(be.size()), nullptr));
+}
 Bytes32 to32(const BIGNUM* b) {
     Bytes32 r;
     BN_bn2binpad(b, r.data(), 32);
@@ -217,7 +221,8 @@ TEST(Sm2, sign_verify_round_trip_with_default_and_custom_id) {
     for (int i = 0; i < 5; ++i) {
         const auto d = sm2::generate_private_key();
         const auto pub = *sm2::public_key(d);
-        for (std::string_view id : {sm2::kDefaultUserId, std::string_view("ALICE123@YAHOO.COM"), std::string_view("")}) {
+        for (std::string_view id :
+             {sm2::kDefaultUserId, std::string_view("ALICE123@YAHOO.COM"), std::string_view("")}) {
             auto sig = sm2::sign(as_view("transfer 100"), d, as_view(id));
             ASSERT_TRUE(sig);
             EXPECT_TRUE(sm2::verify(as_view("transfer 100"), *sig, pub, as_view(id)));
@@ -353,6 +358,7 @@ TEST(Sm2, key_validation_bounds) {
 }
 
 TEST(Sm2, address_is_last_20_bytes_of_sm3_of_xy) {
-    const auto pub = *sm2::public_key(b32("3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8"));
+    const auto pub =
+        *sm2::public_key(b32("3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8"));
     EXPECT_EQ(sm2::address_of(pub), Address::from(sm3(pub).view().subspan(12)));
 }

@@ -1,7 +1,8 @@
+#include "crypto/sm3.hpp"
+
 #include <gtest/gtest.h>
 
 #include "base/hex.hpp"
-#include "crypto/sm3.hpp"
 #include "support/fixtures.hpp"
 
 using namespace trellis;

@@ -1,7 +1,8 @@
+#include "crypto/sm4.hpp"
+
 #include <gtest/gtest.h>
 
 #include "base/hex.hpp"
-#include "crypto/sm4.hpp"
 #include "support/fixtures.hpp"
 
 using namespace trellis;
@@ -11,7 +12,9 @@ using trellis::test::Tally;
 
 namespace {
 
-sm4::Block block(const std::string& hex) { return sm4::Block::from(hex_bytes(hex)); }
+sm4::Block block(const std::string& hex) {
+    return sm4::Block::from(hex_bytes(hex));
+}
 
 Bytes cat(ByteView a, ByteView b) {
     Bytes r = to_bytes(a);
@@ -106,7 +109,8 @@ TEST(Sm4, cbc_pkcs7_round_trip_and_bad_padding) {
     c.back() ^= 0x55;  // garbles the final block, so its padding
     EXPECT_EQ(sm4::cbc_decrypt(key, iv, c).error(), sm4::Sm4Error::kBadPadding);
     EXPECT_EQ(sm4::cbc_decrypt(key, iv, ByteView(c).first(15)).error(), sm4::Sm4Error::kInvalidLength);
-    EXPECT_EQ(sm4::cbc_encrypt(key, iv, Bytes(15), sm4::Padding::kNone).error(), sm4::Sm4Error::kInvalidLength);
+    EXPECT_EQ(sm4::cbc_encrypt(key, iv, Bytes(15), sm4::Padding::kNone).error(),
+              sm4::Sm4Error::kInvalidLength);
     EXPECT_STREQ(sm4::to_string(sm4::Sm4Error::kBadPadding), "bad SM4-CBC padding");
 }
 
@@ -115,7 +119,8 @@ TEST(Sm4, gcm_and_ccm_reject_tampering_with_clear_errors) {
     const Bytes iv = hex_bytes("00001234567800000000abcd");
     const auto aad = as_view("header");
     for (bool ccm : {false, true}) {
-        auto enc = ccm ? sm4::ccm_encrypt(key, iv, aad, as_view("payload")) : sm4::gcm_encrypt(key, iv, aad, as_view("payload"));
+        auto enc = ccm ? sm4::ccm_encrypt(key, iv, aad, as_view("payload"))
+                       : sm4::gcm_encrypt(key, iv, aad, as_view("payload"));
         ASSERT_TRUE(enc);
         auto dec = [&](ByteView n, ByteView a, ByteView c) {
             return ccm ? sm4::ccm_decrypt(key, n, a, c) : sm4::gcm_decrypt(key, n, a, c);
@@ -180,5 +185,9 @@ void run_aead(const std::string& rel, bool ccm) {
 
 }  // namespace
 
-TEST(Sm4Conformance, wycheproof_sm4_gcm) { run_aead("crypto/sm/sm4_gcm_test.json", false); }
-TEST(Sm4Conformance, wycheproof_sm4_ccm) { run_aead("crypto/sm/sm4_ccm_test.json", true); }
+TEST(Sm4Conformance, wycheproof_sm4_gcm) {
+    run_aead("crypto/sm/sm4_gcm_test.json", false);
+}
+TEST(Sm4Conformance, wycheproof_sm4_ccm) {
+    run_aead("crypto/sm/sm4_ccm_test.json", true);
+}

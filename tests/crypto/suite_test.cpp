@@ -1,10 +1,11 @@
+#include "crypto/suite.hpp"
+
 #include <gtest/gtest.h>
 
 #include "base/hex.hpp"
 #include "crypto/keccak.hpp"
 #include "crypto/secp256k1.hpp"
 #include "crypto/sm3.hpp"
-#include "crypto/suite.hpp"
 
 using namespace trellis;
 using namespace trellis::crypto;
@@ -121,7 +122,8 @@ TEST(CryptoSuite, ethereum_suite_rejects_high_s_and_embedded_keys) {
     EXPECT_FALSE(sig.public_key);
     // n - s with the flipped parity recovers the same key in raw ECDSA, but
     // the suite enforces EIP-2.
-    const Bytes32 n = Bytes32::from(*from_hex("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"));
+    const Bytes32 n =
+        Bytes32::from(*from_hex("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"));
     Bytes32 high;
     int borrow = 0;
     for (int i = 31; i >= 0; --i) {
