@@ -180,10 +180,11 @@ Hash32 message_digest(const PublicKey& pub, ByteView message, ByteView user_id) 
     return sm3(buf);
 }
 
-Result<Signature, CryptoError> sign_digest(const Hash32& e, const PrivateKey& key) {
-    auto pub = public_key(key);
-    if (!pub) return Unexpected{pub.error()};
-    PkeyPtr pkey = make_pkey(*pub, &key);
+namespace {
+
+// Signs e with key, whose public key pub the caller has already derived.
+Result<Signature, CryptoError> sign_e(const Hash32& e, const PrivateKey& key, const PublicKey& pub) {
+    PkeyPtr pkey = make_pkey(pub, &key);
     if (!pkey) return Unexpected{CryptoError::kInternal};
     PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
     uint8_t der[80];  // SEQUENCE of two INTEGERs of <= 33 bytes: at most 72
@@ -197,11 +198,19 @@ Result<Signature, CryptoError> sign_digest(const Hash32& e, const PrivateKey& ke
     return Signature{rs->first, rs->second};
 }
 
+}  // namespace
+
+Result<Signature, CryptoError> sign_digest(const Hash32& e, const PrivateKey& key) {
+    auto pub = public_key(key);
+    if (!pub) return Unexpected{pub.error()};
+    return sign_e(e, key, *pub);
+}
+
 Result<Signature, CryptoError> sign(ByteView message, const PrivateKey& key, ByteView user_id) {
     if (user_id.size() > kMaxUserId) return Unexpected{CryptoError::kInvalidInput};
     auto pub = public_key(key);
     if (!pub) return Unexpected{pub.error()};
-    return sign_digest(message_digest(*pub, message, user_id), key);
+    return sign_e(message_digest(*pub, message, user_id), key, *pub);
 }
 
 bool verify_digest(const Hash32& e, const Signature& sig, const PublicKey& pub) {
