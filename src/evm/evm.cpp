@@ -76,6 +76,7 @@ Address create2_address(const Address& sender, const Bytes32& salt, ByteView ini
 }
 
 ExecResult Evm::execute(const Message& msg) {
+    if (msg.depth > 0 && nested_handler_) return nested_handler_(msg);
     if (msg.kind == CallKind::kCreate || msg.kind == CallKind::kCreate2) return create(msg);
     return call(msg);
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -66,6 +67,13 @@ public:
     Revision revision() const noexcept { return rev_; }
     const EvmStats& stats() const noexcept { return stats_; }
 
+    /// Replaces the execution of nested messages (depth > 0) with a handler:
+    /// used by the classic VM tests, where nested calls and creates succeed at
+    /// once and return their gas, and by tracing tools. Null restores normal
+    /// execution.
+    using NestedMessageHandler = std::function<ExecResult(const Message&)>;
+    void set_nested_message_handler(NestedMessageHandler h) { nested_handler_ = std::move(h); }
+
     /// Runs analysed code in a fresh frame (the interpreter; exposed for
     /// benchmarks and `trellis evm run`).
     ExecResult run_code(const Message& msg, const CodeAnalysis& code);
@@ -83,6 +91,7 @@ private:
     CodeCache* cache_;
     std::vector<std::unique_ptr<Frame>> frames_;
     EvmStats stats_;
+    NestedMessageHandler nested_handler_;
 };
 
 /// CREATE address: keccak256(rlp([sender, nonce]))[12:].

@@ -8,6 +8,7 @@
 
 #include "base/hex.hpp"
 #include "cli/statetest.hpp"
+#include "cli/vmtest.hpp"
 #include "evm/evm.hpp"
 #include "state/state_db.hpp"
 #include "state/world_state.hpp"
@@ -127,6 +128,10 @@ int main(int argc, char** argv) {
     bool st_dump = false;
     st->add_flag("--dump", st_dump, "print each case's post-state (for debugging)");
 
+    auto* vt = app.add_subcommand("vmtest", "Run the classic VM tests (ethereum/legacytests VMTests)");
+    std::vector<std::string> vt_paths;
+    vt->add_option("paths", vt_paths, "VM-test files or folders")->required();
+
     auto* ev = app.add_subcommand("evm", "EVM tools");
     ev->require_subcommand(1);
     auto* run = ev->add_subcommand("run", "Execute bytecode against an empty state");
@@ -142,6 +147,11 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
     try {
         if (st->parsed()) return cmd_statetest(st_paths, st_fork, st_filter, st_dump);
+        if (vt->parsed()) {
+            const auto s = cli::run_vm_tests({vt_paths.begin(), vt_paths.end()}, std::cout);
+            std::cout << s.passed << " passed, " << s.failed << " failed\n";
+            return s.failed == 0 ? 0 : 1;
+        }
         if (run->parsed()) return cmd_evm_run(code, input, gas, rev, bench);
     } catch (const CLI::Error& e) {
         return app.exit(e);
