@@ -24,7 +24,8 @@ const char* to_string(Blake2fError e) noexcept;
 inline constexpr size_t kBlake2fInputSize = 213;
 
 /// BLAKE2b F (RFC 7693 section 3.2) with a caller-chosen round count: updates
-/// h in place. Rounds past 12 keep cycling the message schedule (EIP-152).
+/// h in place. The message schedule repeats every 10 rounds, for any count
+/// (EIP-152; BLAKE2b itself uses 12).
 void blake2b_compress(uint64_t h[8], const uint64_t m[16], const uint64_t t[2], bool final_block,
                       uint32_t rounds) noexcept;
 
