@@ -18,6 +18,7 @@ while (($#)); do
 done
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/trellis-ccache}"
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$(nproc)"
 
