@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "base/hex.hpp"
+#include "cli/big_stack.hpp"
 #include "base/uint256.hpp"
 #include "chain/transaction.hpp"
 #include "codec/rlp.hpp"
@@ -169,8 +170,9 @@ void collect(const std::filesystem::path& p, std::vector<std::filesystem::path>&
 
 }  // namespace
 
-StateTestSummary run_state_tests(const std::vector<std::filesystem::path>& paths, const StateTestOptions& opt,
-                                 std::ostream& out) {
+namespace {
+StateTestSummary run_state_tests_here(const std::vector<std::filesystem::path>& paths, const StateTestOptions& opt,
+                                      std::ostream& out) {
     std::vector<std::filesystem::path> files;
     for (const auto& p : paths) collect(p, files);
     std::sort(files.begin(), files.end());
@@ -224,6 +226,14 @@ StateTestSummary run_state_tests(const std::vector<std::filesystem::path>& paths
         }
     }
     return summary;
+}
+}  // namespace
+
+StateTestSummary run_state_tests(const std::vector<std::filesystem::path>& paths, const StateTestOptions& opt,
+                                 std::ostream& out) {
+    StateTestSummary s;
+    run_with_stack(kExecutionStackBytes, [&] { s = run_state_tests_here(paths, opt, out); });
+    return s;
 }
 
 }  // namespace trellis::cli

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "base/hex.hpp"
+#include "cli/big_stack.hpp"
 #include "codec/rlp.hpp"
 #include "crypto/keccak.hpp"
 #include "evm/evm.hpp"
@@ -123,7 +124,8 @@ std::string run_one(const json& t) {
 
 }  // namespace
 
-VmTestSummary run_vm_tests(const std::vector<std::filesystem::path>& paths, std::ostream& out) {
+namespace {
+VmTestSummary run_vm_tests_here(const std::vector<std::filesystem::path>& paths, std::ostream& out) {
     std::vector<std::filesystem::path> files;
     for (const auto& p : paths) {
         if (std::filesystem::is_directory(p)) {
@@ -163,6 +165,13 @@ VmTestSummary run_vm_tests(const std::vector<std::filesystem::path>& paths, std:
             }
         }
     }
+    return s;
+}
+}  // namespace
+
+VmTestSummary run_vm_tests(const std::vector<std::filesystem::path>& paths, std::ostream& out) {
+    VmTestSummary s;
+    run_with_stack(kExecutionStackBytes, [&] { s = run_vm_tests_here(paths, out); });
     return s;
 }
 

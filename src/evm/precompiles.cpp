@@ -18,6 +18,7 @@ constexpr uint64_t words(size_t n) noexcept { return (uint64_t(n) + 31) / 32; }
 
 /// input[offset, offset+n) with zero padding past the end.
 void read_padded(ByteView input, size_t offset, uint8_t* out, size_t n) noexcept {
+    if (n == 0) return;  // out may be null for an empty operand
     size_t copied = 0;
     if (offset < input.size()) {
         copied = std::min(n, input.size() - offset);
