@@ -6,7 +6,7 @@
 
 namespace trellis {
 
-uint256 uint256::from_be(ByteView be) noexcept {
+uint256 uint256::from_be_short(ByteView be) noexcept {
     TRELLIS_ASSERT(be.size() <= 32);
     uint256 r;
     const size_t n = be.size();
@@ -17,12 +17,6 @@ uint256 uint256::from_be(ByteView be) noexcept {
     return r;
 }
 
-void uint256::store_be(uint8_t* out) const noexcept {
-    for (int i = 0; i < 4; ++i) {
-        const uint64_t limb = w[3 - i];
-        for (int j = 0; j < 8; ++j) out[8 * i + j] = uint8_t(limb >> (56 - 8 * j));
-    }
-}
 
 Bytes32 uint256::to_be() const noexcept {
     Bytes32 r;

@@ -3,6 +3,7 @@
 #include <bit>
 #include <compare>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,11 +29,29 @@ struct uint256 {
 
     /// Interprets up to 32 big-endian bytes (shorter input is left-padded with
     /// zeros). The caller guarantees be.size() <= 32.
-    static uint256 from_be(ByteView be) noexcept;
+    static uint256 from_be(ByteView be) noexcept {
+        return be.size() == 32 ? load_be32(be.data()) : from_be_short(be);
+    }
+    /// Exactly 32 big-endian bytes at p.
+    static uint256 load_be32(const uint8_t* p) noexcept {
+        uint256 r;
+        for (int i = 0; i < 4; ++i) {
+            uint64_t limb;
+            std::memcpy(&limb, p + 8 * (3 - i), 8);
+            r.w[i] = __builtin_bswap64(limb);
+        }
+        return r;
+    }
+    static uint256 from_be_short(ByteView be) noexcept;
     /// The 32-byte big-endian encoding.
     Bytes32 to_be() const noexcept;
     /// Writes the 32-byte big-endian encoding to out[0..32).
-    void store_be(uint8_t* out) const noexcept;
+    void store_be(uint8_t* out) const noexcept {
+        for (int i = 0; i < 4; ++i) {
+            const uint64_t limb = __builtin_bswap64(w[3 - i]);
+            std::memcpy(out + 8 * i, &limb, 8);
+        }
+    }
     /// Minimal big-endian encoding (no leading zeros; zero encodes as empty).
     Bytes to_be_trimmed() const;
 
@@ -271,13 +290,17 @@ constexpr uint256 byte_at(const uint256& index, const uint256& x) noexcept {
 /// significant) of x through the upper bytes; byte_index >= 31 returns x.
 constexpr uint256 signextend(const uint256& byte_index, const uint256& x) noexcept {
     if (!byte_index.fits_u64() || byte_index.w[0] >= 31) return x;
-    const unsigned bit = 8 * unsigned(byte_index.w[0]) + 7;  // the sign bit, <= 247
-    const unsigned limb = bit / 64, off = bit % 64;
-    const bool neg = ((x.w[limb] >> off) & 1) != 0;
-    const uint64_t keep = (uint64_t{2} << off) - 1;  // bits 0..off; all ones when off == 63
-    uint256 r = x;
-    r.w[limb] = neg ? (x.w[limb] | ~keep) : (x.w[limb] & keep);
-    for (unsigned i = limb + 1; i < 4; ++i) r.w[i] = neg ? ~uint64_t{0} : 0;
+    const unsigned keep = 8 * unsigned(byte_index.w[0]) + 8;  // bits kept, 8..248
+    const bool neg = ((x.w[(keep - 1) / 64] >> ((keep - 1) % 64)) & 1) != 0;
+    const uint64_t fill = neg ? ~uint64_t{0} : 0;
+    // Per-limb masks with constant indices keep the value in registers (a
+    // variable limb index made the compiler spill it to the stack).
+    uint256 r;
+    for (unsigned i = 0; i < 4; ++i) {
+        const unsigned lo = 64 * i;
+        const uint64_t mask = keep >= lo + 64 ? ~uint64_t{0} : keep <= lo ? 0 : (uint64_t{1} << (keep - lo)) - 1;
+        r.w[i] = (x.w[i] & mask) | (fill & ~mask);
+    }
     return r;
 }
 

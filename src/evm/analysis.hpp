@@ -26,9 +26,13 @@ class CodeAnalysis {
 public:
     static std::shared_ptr<const CodeAnalysis> analyze(ByteView code, Revision rev);
 
-    const uint8_t* code() const noexcept { return padded_.data(); }
+    /// The code, preceded by kFrontPadding zero bytes and followed by 33
+    /// (room for a PUSH32 immediate, then a STOP).
+    const uint8_t* code() const noexcept { return padded_.data() + kFrontPadding; }
     size_t code_size() const noexcept { return code_size_; }
-    ByteView code_view() const noexcept { return {padded_.data(), code_size_}; }
+    ByteView code_view() const noexcept { return {code(), code_size_}; }
+    /// Lets PUSHn load the 32 bytes that end at its last immediate byte.
+    static constexpr size_t kFrontPadding = 32;
 
     bool is_jumpdest(uint64_t pc) const noexcept {
         return pc < code_size_ && (block_at_[pc] & kJumpdestBit) != 0;

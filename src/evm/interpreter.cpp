@@ -66,6 +66,19 @@ inline uint256 load_padded_word(ByteView src, const uint256& offset) noexcept {
     return uint256::from_be({word, 32});
 }
 
+/// The n-byte big-endian immediate that ends at end: one 32-byte load (the
+/// code has 32 bytes of front padding) with the bytes before it masked off.
+inline uint256 load_push(const uint8_t* end, unsigned n) noexcept {
+    uint256 v = uint256::load_be32(end - 32);
+    const unsigned keep = 8 * n;
+    for (unsigned i = 0; i < 4; ++i) {
+        const unsigned lo = 64 * i;
+        const uint64_t mask = keep >= lo + 64 ? ~uint64_t{0} : keep <= lo ? 0 : (uint64_t{1} << (keep - lo)) - 1;
+        v.w[i] &= mask;
+    }
+    return v;
+}
+
 /// EIP-150: all but one 64th.
 constexpr int64_t all_but_one_64th(int64_t gas) noexcept { return gas - gas / 64; }
 
@@ -527,11 +540,11 @@ op_PUSH1:
     NEXT(2);
 op_PUSHN: {
     const unsigned n = unsigned(*pc - OP_PUSH1 + 1);
-    *sp++ = uint256::from_be({pc + 1, n});
+    *sp++ = load_push(pc + 1 + n, n);
     NEXT(1 + n);
 }
 op_PUSH32:
-    *sp++ = uint256::from_be({pc + 1, 32});
+    *sp++ = uint256::load_be32(pc + 1);
     NEXT(33);
 op_DUP: {
     const unsigned n = unsigned(*pc - OP_DUP1 + 1);
