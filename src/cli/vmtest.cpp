@@ -7,6 +7,7 @@
 
 #include "base/hex.hpp"
 #include "cli/big_stack.hpp"
+#include "cli/fixture_json.hpp"
 #include "codec/rlp.hpp"
 #include "crypto/keccak.hpp"
 #include "evm/evm.hpp"
@@ -18,33 +19,7 @@ namespace {
 
 using nlohmann::json;
 
-uint256 num(const json& j) {
-    const auto r = parse_uint256(j.get<std::string>());
-    if (!r) throw std::runtime_error("bad number: " + j.get<std::string>());
-    return *r;
-}
-Bytes bytes(const json& j) {
-    auto r = from_hex(j.get<std::string>());
-    if (!r) throw std::runtime_error("bad hex");
-    return std::move(r).value();
-}
-Address address(const json& j) { return Address::right_aligned(bytes(j)); }
-
-Hash32 logs_hash(const std::vector<evm::Log>& logs) {
-    Bytes out;
-    const size_t outer = rlp::begin_list(out);
-    for (const auto& log : logs) {
-        const size_t item = rlp::begin_list(out);
-        rlp::encode_string(out, log.address.view());
-        const size_t topics = rlp::begin_list(out);
-        for (const auto& t : log.topics) rlp::encode_string(out, t.view());
-        rlp::end_list(out, topics);
-        rlp::encode_string(out, log.data);
-        rlp::end_list(out, item);
-    }
-    rlp::end_list(out, outer);
-    return crypto::keccak256(out);
-}
+using namespace fixture;
 
 /// Empty when the test passes, else the reason.
 std::string run_one(const json& t) {
@@ -58,7 +33,7 @@ std::string run_one(const json& t) {
                        bytes(acc.at("code")), storage);
     }
     state::WorldState ws(db);
-    ws.set_block_hash_source([](uint64_t n) { return crypto::keccak256(as_view(std::to_string(n))); });
+    ws.set_block_hash_source(test_block_hash);
     ws.begin_transaction();
 
     evm::BlockContext block;
