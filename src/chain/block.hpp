@@ -114,11 +114,6 @@ Result<BlockBody, BlockError> decode_body(ByteView encoded);
 Bytes encode_block(const Block& b);
 Result<Block, BlockError> decode_block(ByteView encoded);
 
-/// The transactions root: the trie of encode_transaction(txs[i]) under key
-/// RLP(i) (Yellow Paper §4.3). Defined in block_root.cpp, which needs the trie
-/// module.
-Hash32 transactions_root(const std::vector<Transaction>& txs);
-
 /// Checks that need only the header: gas used within the limit and the bounded
 /// fields (decode_header checks the bounds too; this catches built headers).
 Result<void, BlockError> validate_header(const BlockHeader& h);
@@ -131,8 +126,7 @@ Result<void, BlockError> validate_header(const BlockHeader& h);
 Result<void, BlockError> validate_against_parent(const BlockHeader& h, const BlockHeader& parent,
                                                  const uint256& expected_base_fee);
 
-/// Checks that the body belongs to the header (its transactions root).
-/// Defined in block_root.cpp.
-Result<void, BlockError> validate_body(const BlockHeader& h, const BlockBody& body);
+// transactions_root and validate_body (which need the trie) are in
+// chain/block_root.hpp.
 
 }  // namespace trellis::chain

@@ -125,10 +125,7 @@ Hash32 genesis_config_hash(const Genesis& g);
 /// The genesis header given the state root of g.alloc.
 BlockHeader genesis_header(const Genesis& g, const Hash32& state_root);
 
-/// The state root of g.alloc (Ethereum's secure account trie). Defined in
-/// genesis_state.cpp, which needs the state module.
-Hash32 genesis_state_root(const Genesis& g);
-/// header_hash(genesis_header(g, genesis_state_root(g))): the chain's identity.
-Hash32 genesis_hash(const Genesis& g);
+// genesis_state_root and genesis_hash (which need the state module) are in
+// chain/genesis_state.hpp.
 
 }  // namespace trellis::chain

@@ -80,10 +80,7 @@ Bytes encode_receipt(const Receipt& r);
 /// must equal logs_bloom(logs), so encode_receipt(*decode_receipt(b)) == b.
 Result<Receipt, ReceiptError> decode_receipt(ByteView encoded);
 
-/// The receipts root of a block: the trie of encode_receipt(receipts[i]) under
-/// key RLP(i) (Yellow Paper §4.3). Defined in receipt_root.cpp, which needs the
-/// trie module.
-Hash32 receipts_root(const std::vector<Receipt>& receipts);
+// receipts_root (which needs the trie) is in chain/receipt_root.hpp.
 
 /// A block's receipts as the storage module keeps them: RLP[[type, status,
 /// cumulativeGasUsed, logs]...], without the blooms (256 bytes a receipt),

@@ -1,11 +1,15 @@
-// Kept apart from receipt.cpp: this is the one part of receipts that needs the
-// trie module, so code that only encodes receipts does not link it.
+#pragma once
+
+// The receipts root, header-only for the reason block_root.hpp gives.
+
 #include "chain/receipt.hpp"
 #include "trie/root_builder.hpp"
 
 namespace trellis::chain {
 
-Hash32 receipts_root(const std::vector<Receipt>& receipts) {
+/// The receipts root of a block: the trie of encode_receipt(receipts[i]) under
+/// key RLP(i) (Yellow Paper §4.3).
+inline Hash32 receipts_root(const std::vector<Receipt>& receipts) {
     std::vector<Bytes> encoded;
     encoded.reserve(receipts.size());
     for (const Receipt& r : receipts) encoded.push_back(encode_receipt(r));
