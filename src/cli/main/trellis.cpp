@@ -1,4 +1,6 @@
 // The trellis binary: one executable, one subcommand per job.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -9,6 +11,11 @@
 #include "base/hex.hpp"
 #include "cli/statetest.hpp"
 #include "cli/vmtest.hpp"
+#include "codec/rlp.hpp"
+#include "crypto/suite.hpp"
+#include "chain/genesis_state.hpp"
+#include "node/genesis_json.hpp"
+#include "node/ledger.hpp"
 #include "evm/evm.hpp"
 #include "state/state_db.hpp"
 #include "state/world_state.hpp"
@@ -113,6 +120,195 @@ int cmd_evm_run(const std::string& code_arg, const std::string& input_arg, int64
     return r.status == evm::Status::kSuccess ? 0 : 1;
 }
 
+Address parse_address(const std::string& s, const char* what) {
+    auto a = fixed_from_hex<Address>(s);
+    if (!a) throw CLI::ValidationError(what, "not a 20-byte hex address: " + s);
+    return *a;
+}
+
+uint256 parse_quantity(const std::string& s, const char* what) {
+    auto v = parse_uint256(s);
+    if (!v) throw CLI::ValidationError(what, std::string("not a number: ") + to_string(v.error()));
+    return *v;
+}
+
+struct GenesisOptions {
+    uint64_t chain_id = 1337;
+    std::string suite = "ethereum";
+    std::string revision = "Trellis";
+    uint64_t gas_limit = 30'000'000;
+    std::string base_fee = "0";
+    std::vector<std::string> alloc;       // ADDRESS=BALANCE
+    std::vector<std::string> validators;  // PRIVATEKEY[=STAKE] (hex) -- the key's public half goes in
+    std::string out;
+};
+
+int cmd_genesis_new(const GenesisOptions& o) {
+    chain::Genesis g;
+    g.chain_id = o.chain_id;
+    g.crypto_suite = o.suite;
+    g.evm_revision = o.revision;
+    g.gas_limit = o.gas_limit;
+    g.base_fee = chain::FixedBaseFee{parse_quantity(o.base_fee, "--base-fee")};
+    for (const auto& a : o.alloc) {
+        const auto eq = a.find('=');
+        if (eq == std::string::npos) throw CLI::ValidationError("--alloc", "expected ADDRESS=BALANCE: " + a);
+        g.alloc[parse_address(a.substr(0, eq), "--alloc")].balance = parse_quantity(a.substr(eq + 1), "--alloc");
+    }
+    const crypto::CryptoSuite* suite = crypto::suite_by_name(o.suite);
+    if (!suite) throw CLI::ValidationError("--crypto-suite", "unknown suite " + o.suite);
+    std::vector<std::string> specs = o.validators;
+    if (specs.empty()) {
+        // A development chain: one validator with a fresh key, printed once.
+        const auto key = suite->generate_private_key();
+        std::cerr << "generated validator key (keep it secret): " << to_0x_hex(key.view()) << "\n";
+        specs.push_back(to_0x_hex(key.view()));
+    }
+    for (const auto& spec : specs) {
+        const auto eq = spec.find('=');
+        auto key = fixed_from_hex<crypto::SuitePrivateKey>(spec.substr(0, eq));
+        if (!key) throw CLI::ValidationError("--validator", "expected a 32-byte hex private key");
+        auto pub = suite->public_key(*key);
+        if (!pub) throw CLI::ValidationError("--validator", "invalid private key for the suite");
+        chain::GenesisValidator v;
+        v.public_key = *pub;
+        v.address = suite->address_of(*pub);
+        v.stake = eq == std::string::npos ? uint256(100) : parse_quantity(spec.substr(eq + 1), "--validator");
+        g.validators.push_back(v);
+    }
+    if (auto ok = chain::validate_genesis(g); !ok) {
+        std::cerr << "invalid genesis: " << chain::to_string(ok.error()) << "\n";
+        return 1;
+    }
+    const std::string text = node::genesis_to_json(g);
+    if (o.out.empty()) {
+        std::cout << text;
+    } else {
+        std::ofstream f(o.out);
+        f << text;
+        if (!f) throw std::runtime_error("cannot write " + o.out);
+        std::cerr << "wrote " << o.out << " (genesis hash " << to_0x_hex(chain::genesis_hash(g).view()) << ")\n";
+    }
+    return 0;
+}
+
+/// Progress for long imports: a live line on a terminal, plain log lines otherwise.
+class Progress {
+public:
+    explicit Progress(uint64_t total) : total_(total), start_(std::chrono::steady_clock::now()), last_(start_) {}
+    void update(uint64_t blocks, uint64_t txs, bool final = false) {
+        const auto now = std::chrono::steady_clock::now();
+        if (!final && now - last_ < std::chrono::seconds(tty_ ? 1 : 10)) return;
+        last_ = now;
+        const double secs = std::max(1e-9, std::chrono::duration<double>(now - start_).count());
+        const double bps = double(blocks) / secs, tps = double(txs) / secs;
+        const double eta = bps > 0 && total_ > blocks ? double(total_ - blocks) / bps : 0;
+        char line[200];
+        std::snprintf(line, sizeof line, "imported %llu/%llu blocks, %llu txs, %.1f blocks/s, %.0f tx/s, ETA %.0fs",
+                      (unsigned long long)blocks, (unsigned long long)total_, (unsigned long long)txs, bps, tps, eta);
+        if (tty_)
+            std::fprintf(stderr, "\r%s%s", line, final ? "\n" : "");
+        else
+            std::fprintf(stderr, "%s\n", line);
+    }
+
+private:
+    uint64_t total_;
+    std::chrono::steady_clock::time_point start_, last_;
+    bool tty_ = ::isatty(2) != 0;
+};
+
+/// Splits a file of concatenated RLP blocks (what `trellis export` writes).
+Result<std::vector<ByteView>, std::string> split_blocks(ByteView all) {
+    std::vector<ByteView> out;
+    while (!all.empty()) {
+        ByteView rest = all;
+        auto item = rlp::decode_item(rest);
+        if (!item) return Unexpected{"block " + std::to_string(out.size()) + ": " + rlp::to_string(item.error())};
+        out.push_back(all.subspan(0, all.size() - rest.size()));
+        all = rest;
+    }
+    return out;
+}
+
+Bytes read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    return Bytes(std::istreambuf_iterator<char>(in), {});
+}
+
+int cmd_import(const std::string& datadir, const std::string& genesis_path, const std::string& file, bool no_sync) {
+    auto genesis = node::load_genesis_file(genesis_path);
+    if (!genesis) {
+        std::cerr << genesis.error() << "\n";
+        return 1;
+    }
+    node::LedgerSettings settings;
+    settings.sync_commits = !no_sync;
+    auto ledger = node::Ledger::open(datadir, *genesis, settings);
+    if (!ledger) {
+        std::cerr << ledger.error() << "\n";
+        return 1;
+    }
+    const Bytes data = read_file(file);
+    auto blocks = split_blocks(data);
+    if (!blocks) {
+        std::cerr << file << ": " << blocks.error() << "\n";
+        return 1;
+    }
+    const uint64_t head = (*ledger)->head_header().number;
+    Progress progress(blocks->size());
+    uint64_t imported = 0, txs = 0, skipped = 0;
+    for (const ByteView raw : *blocks) {
+        auto block = chain::decode_block(raw);
+        if (!block) {
+            std::cerr << "block " << imported + skipped << ": " << chain::to_string(block.error()) << "\n";
+            return 1;
+        }
+        if (block->header.number <= head) {  // already have it (a resumed import)
+            ++skipped;
+            continue;
+        }
+        auto r = (*ledger)->import_block(*block);
+        if (!r) {
+            std::cerr << "block " << block->header.number << ": " << r.error() << "\n";
+            return 1;
+        }
+        ++imported;
+        txs += block->body.transactions.size();
+        progress.update(imported + skipped, txs);
+    }
+    progress.update(imported + skipped, txs, true);
+    std::cerr << "head " << (*ledger)->head_header().number << " " << to_0x_hex((*ledger)->head_hash().view()) << "\n";
+    return 0;
+}
+
+int cmd_export(const std::string& datadir, const std::string& genesis_path, const std::string& file) {
+    auto genesis = node::load_genesis_file(genesis_path);
+    if (!genesis) {
+        std::cerr << genesis.error() << "\n";
+        return 1;
+    }
+    auto ledger = node::Ledger::open(datadir, *genesis);
+    if (!ledger) {
+        std::cerr << ledger.error() << "\n";
+        return 1;
+    }
+    std::ofstream out(file, std::ios::binary);
+    const uint64_t head = (*ledger)->head_header().number;
+    for (uint64_t n = 1; n <= head; ++n) {
+        auto hash = (*ledger)->store().canonical_hash(n);
+        if (!hash || !hash->has_value()) throw std::runtime_error("missing block " + std::to_string(n));
+        auto block = (*ledger)->store().block(**hash);
+        if (!block || !block->has_value()) throw std::runtime_error("missing block body " + std::to_string(n));
+        const Bytes enc = chain::encode_block(**block);
+        out.write(reinterpret_cast<const char*>(enc.data()), std::streamsize(enc.size()));
+    }
+    if (!out) throw std::runtime_error("cannot write " + file);
+    std::cerr << "exported " << head << " blocks\n";
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -144,9 +340,40 @@ int main(int argc, char** argv) {
     run->add_option("--rev", rev, "revision: shanghai, cancun, trellis")->capture_default_str();
     run->add_flag("--bench", bench, "repeat and print the median time and gas/s");
 
+    auto* gen = app.add_subcommand("genesis", "Genesis files");
+    gen->require_subcommand(1);
+    auto* gen_new = gen->add_subcommand("new", "Write a valid genesis file");
+    GenesisOptions gopt;
+    gen_new->add_option("--chain-id", gopt.chain_id, "chain id")->capture_default_str();
+    gen_new->add_option("--crypto-suite", gopt.suite, "ethereum or sm")->capture_default_str();
+    gen_new->add_option("--evm-revision", gopt.revision, "Shanghai, Cancun or Trellis")->capture_default_str();
+    gen_new->add_option("--gas-limit", gopt.gas_limit, "block gas limit")->capture_default_str();
+    gen_new->add_option("--base-fee", gopt.base_fee, "fixed base fee in wei (0 allowed)")->capture_default_str();
+    gen_new->add_option("--alloc", gopt.alloc, "prefunded account ADDRESS=BALANCE (repeatable)");
+    gen_new->add_option("--validator", gopt.validators,
+                        "validator PRIVATEKEY[=STAKE]; its public key goes in (repeatable; default: one new key)");
+    gen_new->add_option("--out", gopt.out, "file to write (default: stdout)");
+
+    auto* imp = app.add_subcommand("import", "Import a file of RLP blocks (as `trellis export` writes) into a data directory");
+    std::string imp_datadir, imp_genesis, imp_file;
+    bool imp_no_sync = false;
+    imp->add_option("--datadir", imp_datadir, "data directory")->required();
+    imp->add_option("--genesis", imp_genesis, "genesis file")->required();
+    imp->add_option("file", imp_file, "blocks file")->required();
+    imp->add_flag("--no-sync", imp_no_sync, "do not fsync each commit (a process crash still loses nothing)");
+
+    auto* exp = app.add_subcommand("export", "Write the canonical chain (after genesis) as concatenated RLP blocks");
+    std::string exp_datadir, exp_genesis, exp_file;
+    exp->add_option("--datadir", exp_datadir, "data directory")->required();
+    exp->add_option("--genesis", exp_genesis, "genesis file")->required();
+    exp->add_option("file", exp_file, "output file")->required();
+
     CLI11_PARSE(app, argc, argv);
     try {
         if (st->parsed()) return cmd_statetest(st_paths, st_fork, st_filter, st_dump);
+        if (gen_new->parsed()) return cmd_genesis_new(gopt);
+        if (imp->parsed()) return cmd_import(imp_datadir, imp_genesis, imp_file, imp_no_sync);
+        if (exp->parsed()) return cmd_export(exp_datadir, exp_genesis, exp_file);
         if (vt->parsed()) {
             const auto s = cli::run_vm_tests({vt_paths.begin(), vt_paths.end()}, std::cout);
             std::cout << s.passed << " passed, " << s.failed << " failed\n";
