@@ -130,6 +130,7 @@ Bytes32 WorldState::get_committed_storage(const Address& a, const Bytes32& key) 
 void WorldState::set_storage(const Address& a, const Bytes32& key, const Bytes32& value) {
     Account& acc = load_for_write(a);
     Bytes32& s = slot(acc, a, key);
+    if (acc.committed.empty()) with_committed_.push_back(a);
     acc.committed.try_emplace(key, s);
     JournalEntry e{Change::kStorage, a, key, s};
     journal_.push_back(std::move(e));
@@ -227,7 +228,11 @@ void WorldState::finalize_transaction() {
     for (const Address& a : destructed_) remove(a);
     for (const Address& a : touched_)
         if (account_is_empty(a) && (load(a).exists)) remove(a);
-    for (auto& [addr, acc] : accounts_) acc.committed.clear();
+    for (const Address& a : with_committed_) {
+        auto it = accounts_.find(a);
+        if (it != accounts_.end()) it->second.committed.clear();
+    }
+    with_committed_.clear();
     journal_.clear();
     touched_.clear();
     created_.clear();

@@ -111,6 +111,7 @@ private:
     std::unordered_map<Address, Account, FixedBytesHasher> accounts_;
     std::vector<JournalEntry> journal_;
     std::unordered_set<Address, FixedBytesHasher> touched_;
+    std::vector<Address> with_committed_;  // accounts whose `committed` map has entries this transaction
     std::unordered_set<Address, FixedBytesHasher> created_;
     std::unordered_set<Address, FixedBytesHasher> destructed_;
     std::unordered_set<Address, FixedBytesHasher> warm_accounts_;
