@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <ctime>
+#include <filesystem>
 #include <sstream>
 
 #include "base/hex.hpp"
@@ -15,6 +17,8 @@
 #include "crypto/suite.hpp"
 #include "chain/genesis_state.hpp"
 #include "node/genesis_json.hpp"
+#include "node/keystore.hpp"
+#include "crypto/secp256k1.hpp"
 #include "node/ledger.hpp"
 #include "evm/evm.hpp"
 #include "state/state_db.hpp"
@@ -309,6 +313,56 @@ int cmd_export(const std::string& datadir, const std::string& genesis_path, cons
     return 0;
 }
 
+/// The key-file password: --password-file, else $TRELLIS_KEY_PASSWORD, else a line on stdin.
+std::string read_password(const std::string& file) {
+    std::string pw;
+    if (!file.empty()) {
+        std::ifstream in(file);
+        if (!in) throw std::runtime_error("cannot read " + file);
+        std::getline(in, pw);
+    } else if (const char* env = std::getenv("TRELLIS_KEY_PASSWORD")) {
+        pw = env;
+    } else {
+        if (::isatty(0)) std::cerr << "password: ";
+        std::getline(std::cin, pw);
+    }
+    return pw;
+}
+
+int write_keyfile(const std::string& dir, const Bytes32& key, const std::string& password, bool light) {
+    std::filesystem::create_directories(dir);
+    node::ScryptParams params;
+    if (light) params.n = 1u << 12;
+    const std::string text = node::encrypt_key(key, password, params);
+    const std::string addr = node::keyfile_address(text);
+    const auto path = std::filesystem::path(dir) / ("UTC--" + std::to_string(std::time(nullptr)) + "--" + addr + ".json");
+    std::ofstream out(path);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write " + path.string());
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::cout << "0x" << addr << "  " << path.string() << "\n";
+    return 0;
+}
+
+int cmd_keys_list(const std::string& dir) {
+    if (!std::filesystem::is_directory(dir)) {
+        std::cerr << "no keystore at " << dir << "\n";
+        return 1;
+    }
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        if (e.is_regular_file()) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+        std::ifstream in(f);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        const std::string addr = node::keyfile_address(ss.str());
+        if (!addr.empty()) std::cout << "0x" << addr << "  " << f.string() << "\n";
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -368,10 +422,39 @@ int main(int argc, char** argv) {
     exp->add_option("--genesis", exp_genesis, "genesis file")->required();
     exp->add_option("file", exp_file, "output file")->required();
 
+    auto* keys = app.add_subcommand("keys", "Encrypted key files (Web3 Secret Storage v3)");
+    keys->require_subcommand(1);
+    std::string keystore = "keystore", password_file, import_file;
+    bool light = false;
+    auto* keys_new = keys->add_subcommand("new", "Create a new key and write it encrypted");
+    auto* keys_import = keys->add_subcommand("import", "Encrypt an existing private key (hex in a file)");
+    auto* keys_list = keys->add_subcommand("list", "List the addresses in a keystore");
+    for (auto* c : {keys_new, keys_import, keys_list})
+        c->add_option("--keystore", keystore, "key file directory")->capture_default_str();
+    for (auto* c : {keys_new, keys_import}) {
+        c->add_option("--password-file", password_file,
+                      "file whose first line is the password (else $TRELLIS_KEY_PASSWORD, else stdin)");
+        c->add_flag("--light", light, "scrypt N = 4096 instead of 262144 (development keys only)");
+    }
+    keys_import->add_option("file", import_file, "file holding the private key as hex")->required();
+
     CLI11_PARSE(app, argc, argv);
     try {
         if (st->parsed()) return cmd_statetest(st_paths, st_fork, st_filter, st_dump);
         if (gen_new->parsed()) return cmd_genesis_new(gopt);
+        if (keys_new->parsed()) {
+            const auto key = crypto::ethereum_suite().generate_private_key();
+            return write_keyfile(keystore, key, read_password(password_file), light);
+        }
+        if (keys_import->parsed()) {
+            std::ifstream in(import_file);
+            std::string hex;
+            std::getline(in, hex);
+            auto key = fixed_from_hex<Bytes32>(hex);
+            if (!key || !crypto::secp256k1::public_key(*key)) throw std::runtime_error("not a valid private key in " + import_file);
+            return write_keyfile(keystore, *key, read_password(password_file), light);
+        }
+        if (keys_list->parsed()) return cmd_keys_list(keystore);
         if (imp->parsed()) return cmd_import(imp_datadir, imp_genesis, imp_file, imp_no_sync);
         if (exp->parsed()) return cmd_export(exp_datadir, exp_genesis, exp_file);
         if (vt->parsed()) {
