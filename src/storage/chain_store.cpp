@@ -168,7 +168,7 @@ Result<StagedState, Status> ChainStore::stage_state(const state::StateDiff& diff
 
 Result<Hash32, Status> ChainStore::commit_block(const chain::Block& block,
                                                 const std::vector<chain::Receipt>& receipts,
-                                                const StagedState& state) {
+                                                StagedState state) {
     std::lock_guard lock(commit_mu_);
     auto h = head();
     if (!h) return Unexpected{h.error()};
@@ -184,8 +184,7 @@ Result<Hash32, Status> ChainStore::commit_block(const chain::Block& block,
     if (receipts.size() != block.body.transactions.size())
         return Unexpected{Status::invalid_argument("not one receipt per transaction")};
     const Hash32 hash = chain::header_hash(hdr);
-    WriteBatch batch;
-    batch.append(state.batch);
+    WriteBatch batch = std::move(state.batch);
     stage_block(batch, block, hash, receipts);
     stage_head(batch, hash);
     if (Status s = db_.write(batch, sync_); !s.is_ok()) return Unexpected{s};

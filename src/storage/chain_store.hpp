@@ -86,9 +86,10 @@ public:
     /// staged state and the head pointer. Checks (kInvalidArgument, nothing
     /// written) that block extends the head, that state was staged on the
     /// head's state and gives header.state_root, and that there is one
-    /// receipt per transaction. Returns the block's hash.
+    /// receipt per transaction. Returns the block's hash. state is taken by
+    /// value: move it in (its batch becomes the commit's) unless it is reused.
     Result<Hash32, Status> commit_block(const chain::Block& block, const std::vector<chain::Receipt>& receipts,
-                                        const StagedState& state);
+                                        StagedState state);
 
     /// Adds block's header, body, receipts and indexes to batch (not the
     /// head pointer nor the state): for callers composing their own commit.

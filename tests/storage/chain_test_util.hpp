@@ -116,7 +116,7 @@ inline std::vector<BuiltBlock> extend_chain(ChainStore& store, uint64_t count) {
         auto staged = store.stage_state(b.diff);
         EXPECT_TRUE(staged.ok()) << staged.error().to_string();
         b.block.header.state_root = staged->root;
-        auto committed = store.commit_block(b.block, b.receipts, *staged);
+        auto committed = store.commit_block(b.block, b.receipts, std::move(*staged));
         EXPECT_TRUE(committed.ok()) << committed.error().to_string();
         blocks.push_back(std::move(b));
     }

@@ -105,7 +105,9 @@ TEST_P(StateStoreTest, roots_match_memory_state_over_random_diffs_and_history_st
             auto want = m.read_account(a);
             auto got = tr.read_account(a);
             ASSERT_EQ(got.has_value(), want.has_value());
-            if (want) EXPECT_EQ(got->balance, want->balance);
+            if (want) {
+                EXPECT_EQ(got->balance, want->balance);
+            }
             EXPECT_EQ(tr.has_storage(a), m.has_storage(a));
             for (uint64_t s = 0; s < 8; ++s) EXPECT_EQ(tr.read_storage(a, word(s)), m.read_storage(a, word(s)));
         }
@@ -187,3 +189,42 @@ TEST(StateStore, account_encoding_is_ethereums_leaf) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StateStoreTest, ::testing::Values(false, true), backend_name);
+
+TEST_P(StateStoreTest, node_store_holds_puts_until_staged_and_written) {
+    DbNodeStore nodes(f.db());
+    trie::Trie t(nodes);
+    for (int i = 0; i < 50; ++i) {
+        const Bytes k = {uint8_t(i), uint8_t(i * 7)};
+        ASSERT_TRUE(t.put(k, Bytes(40, uint8_t(i))).ok());
+    }
+    const Hash32 root = t.commit();
+    EXPECT_GT(nodes.pending_count(), 1u);
+    // Pending nodes are readable before they reach the database.
+    EXPECT_TRUE(nodes.get(root).has_value());
+    EXPECT_FALSE(f.db().get(Column::kTrieNodes, root.view()).value().has_value());
+    WriteBatch w;
+    nodes.stage(w);
+    EXPECT_EQ(w.size(), nodes.pending_count());
+    ASSERT_TRUE(f.db().write(w, true).is_ok());
+    nodes.clear_pending();
+    // A fresh store on the database opens the same trie.
+    DbNodeStore fresh(f.db());
+    trie::Trie again(fresh, root);
+    auto v = again.get(Bytes{7, 49});
+    ASSERT_TRUE(v.ok() && v->has_value());
+    EXPECT_EQ(**v, Bytes(40, 7));
+    EXPECT_TRUE(fresh.status().is_ok());
+}
+
+TEST_P(StateStoreTest, corrupt_flat_records_are_reported_in_status) {
+    WriteBatch w;
+    w.put(Column::kFlatState, account_key(addr(1)), Bytes{0xc0});
+    w.put(Column::kFlatState, storage_key(addr(1), word(1)), Bytes(33, 1));
+    ASSERT_TRUE(f.db().write(w, true).is_ok());
+    FlatStateReader flat(f.db());
+    EXPECT_FALSE(flat.read_account(addr(1)).has_value());
+    EXPECT_EQ(flat.status().code(), Status::Code::kCorruption);
+    FlatStateReader flat2(f.db());
+    EXPECT_EQ(flat2.read_storage(addr(1), word(1)), Bytes32{});
+    EXPECT_EQ(flat2.status().code(), Status::Code::kCorruption);
+}
