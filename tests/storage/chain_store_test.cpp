@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include "chain_test_util.hpp"
 #include "storage/chain_store.hpp"
@@ -224,6 +226,44 @@ TEST_P(ChainStoreTest, commit_refuses_inconsistent_input_and_writes_nothing) {
     ASSERT_FALSE(again.ok());
     EXPECT_EQ(again.error().code(), Status::Code::kInvalidArgument);
     EXPECT_EQ(s.head().value()->hash, *ok);
+}
+
+TEST_P(ChainStoreTest, readers_during_commits_never_see_part_of_a_block) {
+    // The head pointer is in the block's batch: once a reader sees a head,
+    // every record and index of that block is there too.
+    ChainStore s(f.db());
+    ASSERT_TRUE(s.init_genesis(test_genesis()).ok());
+    std::atomic<bool> stop{false};
+    std::atomic<int> partial{0}, checks{0};
+    std::thread reader([&] {
+        ChainStore r(f.db());
+        while (!stop || checks == 0) {
+            auto head = r.head();
+            if (!head.ok() || !head->has_value()) {
+                ++partial;
+                continue;
+            }
+            const Head h = **head;
+            auto hash = r.canonical_hash(h.number);
+            auto body = r.body(h.hash);
+            auto receipts = r.receipts(h.hash);
+            if (!hash.ok() || !*hash || **hash != h.hash || !body.ok() || !*body || !receipts.ok() || !*receipts ||
+                (*receipts)->size() != (*body)->transactions.size()) {
+                ++partial;
+                continue;
+            }
+            for (const auto& tx : (*body)->transactions) {
+                auto loc = r.transaction_location(chain::transaction_hash(tx));
+                if (!loc.ok() || !*loc || (*loc)->block_hash != h.hash) ++partial;
+            }
+            ++checks;
+        }
+    });
+    extend_chain(s, 40);
+    stop = true;
+    reader.join();
+    EXPECT_EQ(partial.load(), 0);
+    EXPECT_GT(checks.load(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ChainStoreTest, ::testing::Values(false, true), backend_name);
