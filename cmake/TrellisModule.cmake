@@ -32,7 +32,8 @@ function(trellis_module name)
                             ${M_TEST_LIBS} GTest::gtest_main)
       # One CTest entry per binary keeps start-up cheap; gtest prints per-case results.
       add_test(NAME ${name} COMMAND ${name}_test --gtest_brief=1)
-      set_tests_properties(${name} PROPERTIES ENVIRONMENT
+      # A hung test fails on its own instead of eating CI's whole budget.
+      set_tests_properties(${name} PROPERTIES TIMEOUT 900 ENVIRONMENT
         "TRELLIS_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
     endif()
   endif()
