@@ -1,0 +1,164 @@
+#include "rpc/json_rpc.hpp"
+
+#include "rpc/metrics.hpp"
+
+namespace trellis::rpc {
+
+struct Dispatcher::Metrics {
+    metrics::Family<metrics::Counter>* requests;
+    metrics::Family<metrics::Counter>* errors;
+    metrics::Family<metrics::Histogram>* latency;
+};
+
+void throw_invalid_params(std::string message) { throw RpcError(code::kInvalidParams, std::move(message)); }
+
+json make_error(const json& id, int c, std::string_view message, const std::optional<json>& data) {
+    json err = {{"code", c}, {"message", message}};
+    if (data) err["data"] = *data;
+    return {{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(err)}};
+}
+
+bool too_deep(std::string_view s, size_t max_depth) noexcept {
+    size_t depth = 0;
+    bool in_string = false, escaped = false;
+    for (char c : s) {
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+            continue;
+        }
+        if (c == '"') in_string = true;
+        else if (c == '[' || c == '{') {
+            if (++depth > max_depth) return true;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return false;
+}
+
+Dispatcher::Dispatcher(DispatchSettings settings, metrics::Registry* registry) : settings_(settings) {
+    if (registry) {
+        metrics_ = std::make_unique<Metrics>(Metrics{
+            &registry->counter("trellis_rpc_requests_total", "JSON-RPC requests by method", {"method"}),
+            &registry->counter("trellis_rpc_errors_total", "JSON-RPC error responses by method and code",
+                               {"method", "code"}),
+            &registry->histogram("trellis_rpc_request_seconds", "JSON-RPC handling time by method", {"method"}),
+        });
+    }
+}
+Dispatcher::~Dispatcher() = default;
+Dispatcher::Dispatcher(Dispatcher&&) noexcept = default;
+Dispatcher& Dispatcher::operator=(Dispatcher&&) noexcept = default;
+
+void Dispatcher::register_method(std::string name, Handler handler) { methods_[std::move(name)] = std::move(handler); }
+
+bool Dispatcher::has_method(std::string_view name) const { return methods_.count(std::string(name)) != 0; }
+
+std::optional<json> Dispatcher::handle_one(const json& req, CallContext& ctx) const {
+    // JSON-RPC 2.0 §4: a request is an object with "jsonrpc": "2.0", a string
+    // method, optional params (array or object) and an optional id (string,
+    // number or null). No id member: a notification, which gets no answer.
+    if (!req.is_object()) return make_error(nullptr, code::kInvalidRequest, "invalid request");
+    const auto id_it = req.find("id");
+    const bool notification = id_it == req.end();
+    json id = nullptr;
+    if (!notification) {
+        if (!(id_it->is_string() || id_it->is_number() || id_it->is_null()))
+            return make_error(nullptr, code::kInvalidRequest, "invalid request: id must be a string, number or null");
+        id = *id_it;
+    }
+    const auto v = req.find("jsonrpc");
+    if (v == req.end() || !v->is_string() || v->get_ref<const std::string&>() != "2.0")
+        return make_error(id, code::kInvalidRequest, "invalid request: jsonrpc must be \"2.0\"");
+    const auto m = req.find("method");
+    if (m == req.end() || !m->is_string())
+        return make_error(id, code::kInvalidRequest, "invalid request: method must be a string");
+    const auto& method = m->get_ref<const std::string&>();
+    static const json kEmpty = json::array();
+    const json* params = &kEmpty;
+    if (const auto p = req.find("params"); p != req.end() && !p->is_null()) {
+        if (p->is_object())
+            return notification ? std::nullopt
+                                : std::optional(make_error(id, code::kInvalidParams, "invalid params: expected an array"));
+        if (!p->is_array()) return make_error(id, code::kInvalidRequest, "invalid request: params must be an array or object");
+        params = &*p;
+    }
+
+    const auto it = methods_.find(method);
+    // Bound label cardinality: unknown names are counted under one label.
+    const std::string metric_method = it == methods_.end() ? std::string("unknown") : method;
+    const auto start = std::chrono::steady_clock::now();
+    std::optional<json> response;
+    int error_code = 0;
+    if (it == methods_.end()) {
+        error_code = code::kMethodNotFound;
+        response = make_error(id, error_code, "the method " + method + " does not exist/is not available");
+    } else {
+        try {
+            json result = it->second(*params, ctx);
+            response = json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+        } catch (const RpcError& e) {
+            error_code = e.code;
+            response = make_error(id, e.code, e.what(), e.data);
+        } catch (const json::exception& e) {
+            // A handler read a param with the wrong JSON type.
+            error_code = code::kInvalidParams;
+            response = make_error(id, error_code, std::string("invalid params: ") + e.what());
+        } catch (const std::exception& e) {
+            error_code = code::kInternal;
+            response = make_error(id, error_code, std::string("internal error: ") + e.what());
+        } catch (...) {
+            error_code = code::kInternal;
+            response = make_error(id, error_code, "internal error");
+        }
+    }
+    if (metrics_) {
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        metrics_->requests->with({metric_method}).inc();
+        metrics_->latency->with({metric_method}).observe(secs);
+        if (error_code) metrics_->errors->with({metric_method, std::to_string(error_code)}).inc();
+    }
+    if (notification) return std::nullopt;
+    return response;
+}
+
+std::optional<std::string> Dispatcher::handle(std::string_view body, CallContext& ctx) const {
+    // Dumping replaces invalid UTF-8 (e.g. from echoed strings) instead of throwing.
+    const auto dump = [](const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); };
+    try {
+        if (too_deep(body, settings_.max_depth))
+            return dump(make_error(nullptr, code::kParseError, "parse error: nesting too deep"));
+        json req = json::parse(body, nullptr, /*allow_exceptions=*/false);
+        if (req.is_discarded()) return dump(make_error(nullptr, code::kParseError, "parse error"));
+        if (!req.is_array()) {
+            auto r = handle_one(req, ctx);
+            if (!r) return std::nullopt;
+            return dump(*r);
+        }
+        // §6: an empty batch is one invalid-request error, not an empty array.
+        if (req.empty()) return dump(make_error(nullptr, code::kInvalidRequest, "empty batch"));
+        if (req.size() > settings_.max_batch)
+            return dump(make_error(nullptr, code::kLimitExceeded,
+                                   "batch too large: " + std::to_string(req.size()) + " requests, limit " +
+                                       std::to_string(settings_.max_batch)));
+        json out = json::array();
+        for (const auto& item : req) {
+            if (ctx.expired()) {
+                out.push_back(make_error(item.is_object() && item.contains("id") ? item["id"] : json(nullptr),
+                                         code::kLimitExceeded, "request timed out"));
+                continue;
+            }
+            if (auto r = handle_one(item, ctx)) out.push_back(std::move(*r));
+        }
+        if (out.empty()) return std::nullopt;  // §6: all notifications, nothing returned
+        return dump(out);
+    } catch (const std::exception& e) {
+        return dump(make_error(nullptr, code::kInternal, std::string("internal error: ") + e.what()));
+    } catch (...) {
+        return dump(make_error(nullptr, code::kInternal, "internal error"));
+    }
+}
+
+}  // namespace trellis::rpc
