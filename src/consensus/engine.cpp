@@ -567,7 +567,7 @@ void Engine::commit_through(const Hash32& id, const QuorumCert& qc, const Quorum
         node->committed = true;
         committed_id_ = node->block.id;
         committed_num_ = node->block.header.block_num;
-        out.commits.push_back({node->block, cert});
+        out.commits.push_back({node->block, cert, std::nullopt});
         if (!node->block.header.next_validators.empty()) {
             // The epoch proof for laggards: the trigger QC and the chain from
             // its block down to this epoch-change block.
