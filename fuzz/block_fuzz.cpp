@@ -34,7 +34,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const ByteView in(data + 1, size - 1);
     switch (data[0] % 5) {
         case 0:
-            round_trip(in, [](ByteView b) { return decode_block(b); }, [](const Block& b) { return encode_block(b); });
+            round_trip(
+                in, [](ByteView b) { return decode_block(b); },
+                [](const Block& b) { return encode_block(b); });
             break;
         case 1: {
             auto h = decode_header(in);
@@ -46,15 +48,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             break;
         }
         case 2:
-            round_trip(in, [](ByteView b) { return decode_body(b); }, [](const BlockBody& b) { return encode_body(b); });
+            round_trip(
+                in, [](ByteView b) { return decode_body(b); },
+                [](const BlockBody& b) { return encode_body(b); });
             break;
         case 3:
-            round_trip(in, [](ByteView b) { return decode_receipt(b); },
-                       [](const Receipt& r) { return encode_receipt(r); });
+            round_trip(
+                in, [](ByteView b) { return decode_receipt(b); },
+                [](const Receipt& r) { return encode_receipt(r); });
             break;
         case 4:
-            round_trip(in, [](ByteView b) { return decode_stored_receipts(b); },
-                       [](const std::vector<Receipt>& r) { return encode_stored_receipts(r); });
+            round_trip(
+                in, [](ByteView b) { return decode_stored_receipts(b); },
+                [](const std::vector<Receipt>& r) { return encode_stored_receipts(r); });
             break;
     }
     return 0;

@@ -12,27 +12,38 @@ using rlp::RlpError;
 
 BlockError from_rlp(RlpError e) noexcept {
     switch (e) {
-        case RlpError::kTrailingBytes: return BlockError::kRlpTrailingBytes;
-        case RlpError::kExpectedString: return BlockError::kRlpUnexpectedList;
-        case RlpError::kExpectedList: return BlockError::kRlpExpectedList;
-        case RlpError::kLeadingZeroInInteger: return BlockError::kRlpLeadingZeros;
-        case RlpError::kIntegerOverflow: return BlockError::kIntegerOverflow;
-        case RlpError::kMissingItem: return BlockError::kRlpTooFewFields;
-        case RlpError::kTooManyItems: return BlockError::kRlpTooManyFields;
-        case RlpError::kWrongFixedSize: return BlockError::kWrongFieldSize;
+        case RlpError::kTrailingBytes:
+            return BlockError::kRlpTrailingBytes;
+        case RlpError::kExpectedString:
+            return BlockError::kRlpUnexpectedList;
+        case RlpError::kExpectedList:
+            return BlockError::kRlpExpectedList;
+        case RlpError::kLeadingZeroInInteger:
+            return BlockError::kRlpLeadingZeros;
+        case RlpError::kIntegerOverflow:
+            return BlockError::kIntegerOverflow;
+        case RlpError::kMissingItem:
+            return BlockError::kRlpTooFewFields;
+        case RlpError::kTooManyItems:
+            return BlockError::kRlpTooManyFields;
+        case RlpError::kWrongFixedSize:
+            return BlockError::kWrongFieldSize;
         case RlpError::kInputTooShort:
         case RlpError::kLengthBeyondInput:
         case RlpError::kNonCanonicalLength:
         case RlpError::kLeadingZeroInLength:
         case RlpError::kNonCanonicalSingleByte:
-        case RlpError::kTooDeep: return BlockError::kRlpMalformed;
+        case RlpError::kTooDeep:
+            return BlockError::kRlpMalformed;
     }
     return BlockError::kRlpMalformed;
 }
 
-#define TRELLIS_TRY_RLP(var, expr)                                      \
-    auto var = (expr);                                                  \
-    if (!var) return Unexpected{from_rlp(var.error())}
+#define TRELLIS_TRY_RLP(var, expr) \
+    auto var = (expr);             \
+    if (!var) return Unexpected {  \
+            from_rlp(var.error())  \
+        }
 
 Result<BlockHeader, BlockError> read_header(ListReader& f) {
     BlockHeader h;
@@ -120,27 +131,48 @@ Result<ListReader, BlockError> open_top_list(ByteView in) {
 
 const char* to_string(BlockError e) noexcept {
     switch (e) {
-        case BlockError::kEmptyInput: return "empty input";
-        case BlockError::kTooLarge: return "block too large";
-        case BlockError::kRlpMalformed: return "malformed RLP";
-        case BlockError::kRlpTrailingBytes: return "trailing bytes";
-        case BlockError::kRlpLeadingZeros: return "integer with leading zeros";
-        case BlockError::kRlpUnexpectedList: return "list where a string is required";
-        case BlockError::kRlpExpectedList: return "string where a list is required";
-        case BlockError::kRlpTooFewFields: return "too few fields";
-        case BlockError::kRlpTooManyFields: return "too many fields";
-        case BlockError::kIntegerOverflow: return "integer overflow";
-        case BlockError::kWrongFieldSize: return "field of the wrong size";
-        case BlockError::kExtraDataTooLong: return "extra data too long";
-        case BlockError::kConsensusDataTooLong: return "consensus data too long";
-        case BlockError::kInvalidTransaction: return "invalid transaction encoding";
-        case BlockError::kGasUsedAboveLimit: return "gas used above gas limit";
-        case BlockError::kWrongParentHash: return "wrong parent hash";
-        case BlockError::kWrongNumber: return "wrong block number";
-        case BlockError::kTimestampBeforeParent: return "timestamp before parent's";
-        case BlockError::kWrongGasLimit: return "wrong gas limit";
-        case BlockError::kWrongBaseFee: return "wrong base fee";
-        case BlockError::kWrongTransactionsRoot: return "wrong transactions root";
+        case BlockError::kEmptyInput:
+            return "empty input";
+        case BlockError::kTooLarge:
+            return "block too large";
+        case BlockError::kRlpMalformed:
+            return "malformed RLP";
+        case BlockError::kRlpTrailingBytes:
+            return "trailing bytes";
+        case BlockError::kRlpLeadingZeros:
+            return "integer with leading zeros";
+        case BlockError::kRlpUnexpectedList:
+            return "list where a string is required";
+        case BlockError::kRlpExpectedList:
+            return "string where a list is required";
+        case BlockError::kRlpTooFewFields:
+            return "too few fields";
+        case BlockError::kRlpTooManyFields:
+            return "too many fields";
+        case BlockError::kIntegerOverflow:
+            return "integer overflow";
+        case BlockError::kWrongFieldSize:
+            return "field of the wrong size";
+        case BlockError::kExtraDataTooLong:
+            return "extra data too long";
+        case BlockError::kConsensusDataTooLong:
+            return "consensus data too long";
+        case BlockError::kInvalidTransaction:
+            return "invalid transaction encoding";
+        case BlockError::kGasUsedAboveLimit:
+            return "gas used above gas limit";
+        case BlockError::kWrongParentHash:
+            return "wrong parent hash";
+        case BlockError::kWrongNumber:
+            return "wrong block number";
+        case BlockError::kTimestampBeforeParent:
+            return "timestamp before parent's";
+        case BlockError::kWrongGasLimit:
+            return "wrong gas limit";
+        case BlockError::kWrongBaseFee:
+            return "wrong base fee";
+        case BlockError::kWrongTransactionsRoot:
+            return "wrong transactions root";
     }
     return "unknown block error";
 }
@@ -176,7 +208,9 @@ Result<BlockHeader, BlockError> decode_header(ByteView in) {
     return read_header(*fields);
 }
 
-Hash32 header_hash(const BlockHeader& h) { return crypto::keccak256(encode_header(h)); }
+Hash32 header_hash(const BlockHeader& h) {
+    return crypto::keccak256(encode_header(h));
+}
 
 Bytes encode_body(const BlockBody& b) {
     Bytes out;

@@ -36,18 +36,18 @@ inline constexpr size_t kMaxConsensusData = 64 * 1024;
 inline constexpr size_t kMaxBlockBytes = 64 * 1024 * 1024;
 
 struct BlockHeader {
-    Hash32 parent_hash;       ///< hash of the parent header; zero for genesis
+    Hash32 parent_hash;  ///< hash of the parent header; zero for genesis
     BlockNum number = 0;
-    uint64_t timestamp = 0;   ///< seconds since the Unix epoch (the TIMESTAMP opcode)
-    Address proposer;         ///< the validator that proposed the block; COINBASE
-    Hash32 state_root;        ///< state after executing the block
-    Hash32 transactions_root; ///< transactions_root(body.transactions)
-    Hash32 receipts_root;     ///< receipts_root(receipts)
-    Bloom logs_bloom;         ///< OR of the receipts' blooms
+    uint64_t timestamp = 0;    ///< seconds since the Unix epoch (the TIMESTAMP opcode)
+    Address proposer;          ///< the validator that proposed the block; COINBASE
+    Hash32 state_root;         ///< state after executing the block
+    Hash32 transactions_root;  ///< transactions_root(body.transactions)
+    Hash32 receipts_root;      ///< receipts_root(receipts)
+    Bloom logs_bloom;          ///< OR of the receipts' blooms
     Gas gas_limit = 0;
     Gas gas_used = 0;
-    uint256 base_fee;         ///< EIP-1559 base fee per gas (zero allowed)
-    Bytes extra_data;         ///< at most kMaxExtraData bytes
+    uint256 base_fee;  ///< EIP-1559 base fee per gas (zero allowed)
+    Bytes extra_data;  ///< at most kMaxExtraData bytes
     /// Reserved for the BFT engine (at most kMaxConsensusData bytes): e.g. the
     /// hash of the commit certificate of the parent, or the certificate. Opaque here.
     Bytes consensus;
@@ -74,8 +74,8 @@ struct Block {
 enum class BlockError {
     // Decoding.
     kEmptyInput,
-    kTooLarge,              ///< input above kMaxBlockBytes
-    kRlpMalformed,          ///< RLP lengths not canonical or past the input
+    kTooLarge,      ///< input above kMaxBlockBytes
+    kRlpMalformed,  ///< RLP lengths not canonical or past the input
     kRlpTrailingBytes,
     kRlpLeadingZeros,
     kRlpUnexpectedList,
@@ -90,9 +90,9 @@ enum class BlockError {
     // Validation.
     kGasUsedAboveLimit,
     kWrongParentHash,
-    kWrongNumber,           ///< not the parent's number + 1
+    kWrongNumber,  ///< not the parent's number + 1
     kTimestampBeforeParent,
-    kWrongGasLimit,         ///< differs from the parent's (the limit is a chain parameter)
+    kWrongGasLimit,  ///< differs from the parent's (the limit is a chain parameter)
     kWrongBaseFee,
     kWrongTransactionsRoot,
 };

@@ -41,21 +41,36 @@ uint256 expected_base_fee(const BaseFeeRule& rule, const BlockHeader& parent) no
 
 const char* to_string(GenesisError e) noexcept {
     switch (e) {
-        case GenesisError::kZeroChainId: return "chain id is zero";
-        case GenesisError::kUnknownCryptoSuite: return "unknown crypto suite";
-        case GenesisError::kUnknownEvmRevision: return "unknown EVM revision";
-        case GenesisError::kZeroGasLimit: return "gas limit is zero";
-        case GenesisError::kBadElasticity: return "bad EIP-1559 elasticity multiplier";
-        case GenesisError::kBadChangeDenominator: return "bad EIP-1559 change denominator";
-        case GenesisError::kExtraDataTooLong: return "extra data too long";
-        case GenesisError::kNoValidators: return "no validators";
-        case GenesisError::kTooManyValidators: return "too many validators";
-        case GenesisError::kDuplicateValidator: return "duplicate validator";
-        case GenesisError::kValidatorAddressMismatch: return "validator address does not match its key";
-        case GenesisError::kZeroStake: return "validator with zero stake";
-        case GenesisError::kStakeOverflow: return "total stake overflows";
-        case GenesisError::kTooManyAccounts: return "too many accounts";
-        case GenesisError::kCodeTooLarge: return "account code too large";
+        case GenesisError::kZeroChainId:
+            return "chain id is zero";
+        case GenesisError::kUnknownCryptoSuite:
+            return "unknown crypto suite";
+        case GenesisError::kUnknownEvmRevision:
+            return "unknown EVM revision";
+        case GenesisError::kZeroGasLimit:
+            return "gas limit is zero";
+        case GenesisError::kBadElasticity:
+            return "bad EIP-1559 elasticity multiplier";
+        case GenesisError::kBadChangeDenominator:
+            return "bad EIP-1559 change denominator";
+        case GenesisError::kExtraDataTooLong:
+            return "extra data too long";
+        case GenesisError::kNoValidators:
+            return "no validators";
+        case GenesisError::kTooManyValidators:
+            return "too many validators";
+        case GenesisError::kDuplicateValidator:
+            return "duplicate validator";
+        case GenesisError::kValidatorAddressMismatch:
+            return "validator address does not match its key";
+        case GenesisError::kZeroStake:
+            return "validator with zero stake";
+        case GenesisError::kStakeOverflow:
+            return "total stake overflows";
+        case GenesisError::kTooManyAccounts:
+            return "too many accounts";
+        case GenesisError::kCodeTooLarge:
+            return "account code too large";
     }
     return "unknown genesis error";
 }
@@ -130,7 +145,9 @@ Bytes encode_genesis_config(const Genesis& g) {
     return out;
 }
 
-Hash32 genesis_config_hash(const Genesis& g) { return crypto::keccak256(encode_genesis_config(g)); }
+Hash32 genesis_config_hash(const Genesis& g) {
+    return crypto::keccak256(encode_genesis_config(g));
+}
 
 BlockHeader genesis_header(const Genesis& g, const Hash32& state_root) {
     BlockHeader h;

@@ -39,10 +39,10 @@ struct FixedBaseFee {
 /// gas_limit / elasticity_multiplier, by at most 1/change_denominator a block,
 /// and never below min_base_fee.
 struct Eip1559BaseFee {
-    uint256 initial;                 ///< genesis block's base fee
+    uint256 initial;                     ///< genesis block's base fee
     uint64_t elasticity_multiplier = 2;  ///< EIP-1559 ELASTICITY_MULTIPLIER
     uint64_t change_denominator = 8;     ///< EIP-1559 BASE_FEE_MAX_CHANGE_DENOMINATOR
-    uint256 min_base_fee;            ///< floor (zero: none)
+    uint256 min_base_fee;                ///< floor (zero: none)
     friend bool operator==(const Eip1559BaseFee&, const Eip1559BaseFee&) = default;
 };
 
@@ -97,15 +97,15 @@ enum class GenesisError {
     kUnknownCryptoSuite,
     kUnknownEvmRevision,
     kZeroGasLimit,
-    kBadElasticity,          ///< elasticity multiplier zero or above the gas limit
-    kBadChangeDenominator,   ///< zero
+    kBadElasticity,         ///< elasticity multiplier zero or above the gas limit
+    kBadChangeDenominator,  ///< zero
     kExtraDataTooLong,
     kNoValidators,
     kTooManyValidators,
-    kDuplicateValidator,     ///< the same address or key twice
+    kDuplicateValidator,        ///< the same address or key twice
     kValidatorAddressMismatch,  ///< address is not the suite's address of the key
     kZeroStake,
-    kStakeOverflow,          ///< the stakes add up past 2^256 - 1
+    kStakeOverflow,  ///< the stakes add up past 2^256 - 1
     kTooManyAccounts,
     kCodeTooLarge,
 };

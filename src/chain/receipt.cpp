@@ -11,27 +11,38 @@ using rlp::RlpError;
 
 ReceiptError from_rlp(RlpError e) noexcept {
     switch (e) {
-        case RlpError::kTrailingBytes: return ReceiptError::kRlpTrailingBytes;
-        case RlpError::kExpectedString: return ReceiptError::kRlpUnexpectedList;
-        case RlpError::kExpectedList: return ReceiptError::kRlpExpectedList;
-        case RlpError::kLeadingZeroInInteger: return ReceiptError::kRlpLeadingZeros;
-        case RlpError::kIntegerOverflow: return ReceiptError::kIntegerOverflow;
-        case RlpError::kMissingItem: return ReceiptError::kRlpTooFewFields;
-        case RlpError::kTooManyItems: return ReceiptError::kRlpTooManyFields;
-        case RlpError::kWrongFixedSize: return ReceiptError::kWrongFieldSize;
+        case RlpError::kTrailingBytes:
+            return ReceiptError::kRlpTrailingBytes;
+        case RlpError::kExpectedString:
+            return ReceiptError::kRlpUnexpectedList;
+        case RlpError::kExpectedList:
+            return ReceiptError::kRlpExpectedList;
+        case RlpError::kLeadingZeroInInteger:
+            return ReceiptError::kRlpLeadingZeros;
+        case RlpError::kIntegerOverflow:
+            return ReceiptError::kIntegerOverflow;
+        case RlpError::kMissingItem:
+            return ReceiptError::kRlpTooFewFields;
+        case RlpError::kTooManyItems:
+            return ReceiptError::kRlpTooManyFields;
+        case RlpError::kWrongFixedSize:
+            return ReceiptError::kWrongFieldSize;
         case RlpError::kInputTooShort:
         case RlpError::kLengthBeyondInput:
         case RlpError::kNonCanonicalLength:
         case RlpError::kLeadingZeroInLength:
         case RlpError::kNonCanonicalSingleByte:
-        case RlpError::kTooDeep: return ReceiptError::kRlpMalformed;
+        case RlpError::kTooDeep:
+            return ReceiptError::kRlpMalformed;
     }
     return ReceiptError::kRlpMalformed;
 }
 
-#define TRELLIS_TRY_RLP(var, expr)                                      \
-    auto var = (expr);                                                  \
-    if (!var) return Unexpected{from_rlp(var.error())}
+#define TRELLIS_TRY_RLP(var, expr) \
+    auto var = (expr);             \
+    if (!var) return Unexpected {  \
+            from_rlp(var.error())  \
+        }
 
 void encode_logs(Bytes& out, const std::vector<Log>& logs) {
     const size_t mark = rlp::begin_list(out);
@@ -78,27 +89,44 @@ Result<bool, ReceiptError> decode_status(ListReader& fields) {
     return Unexpected{ReceiptError::kInvalidStatus};
 }
 
-void encode_status(Bytes& out, bool success) { rlp::encode_uint(out, uint64_t(success ? 1 : 0)); }
+void encode_status(Bytes& out, bool success) {
+    rlp::encode_uint(out, uint64_t(success ? 1 : 0));
+}
 
 }  // namespace
 
 const char* to_string(ReceiptError e) noexcept {
     switch (e) {
-        case ReceiptError::kEmptyInput: return "empty input";
-        case ReceiptError::kTooLarge: return "receipt too large";
-        case ReceiptError::kUnsupportedType: return "unsupported receipt type";
-        case ReceiptError::kRlpMalformed: return "malformed RLP";
-        case ReceiptError::kRlpTrailingBytes: return "trailing bytes after receipt";
-        case ReceiptError::kRlpLeadingZeros: return "integer with leading zeros";
-        case ReceiptError::kRlpUnexpectedList: return "list where a string is required";
-        case ReceiptError::kRlpExpectedList: return "string where a list is required";
-        case ReceiptError::kRlpTooFewFields: return "too few fields";
-        case ReceiptError::kRlpTooManyFields: return "too many fields";
-        case ReceiptError::kIntegerOverflow: return "integer overflow";
-        case ReceiptError::kInvalidStatus: return "invalid status";
-        case ReceiptError::kWrongFieldSize: return "field of the wrong size";
-        case ReceiptError::kTooManyTopics: return "more than four topics";
-        case ReceiptError::kBloomMismatch: return "bloom does not match logs";
+        case ReceiptError::kEmptyInput:
+            return "empty input";
+        case ReceiptError::kTooLarge:
+            return "receipt too large";
+        case ReceiptError::kUnsupportedType:
+            return "unsupported receipt type";
+        case ReceiptError::kRlpMalformed:
+            return "malformed RLP";
+        case ReceiptError::kRlpTrailingBytes:
+            return "trailing bytes after receipt";
+        case ReceiptError::kRlpLeadingZeros:
+            return "integer with leading zeros";
+        case ReceiptError::kRlpUnexpectedList:
+            return "list where a string is required";
+        case ReceiptError::kRlpExpectedList:
+            return "string where a list is required";
+        case ReceiptError::kRlpTooFewFields:
+            return "too few fields";
+        case ReceiptError::kRlpTooManyFields:
+            return "too many fields";
+        case ReceiptError::kIntegerOverflow:
+            return "integer overflow";
+        case ReceiptError::kInvalidStatus:
+            return "invalid status";
+        case ReceiptError::kWrongFieldSize:
+            return "field of the wrong size";
+        case ReceiptError::kTooManyTopics:
+            return "more than four topics";
+        case ReceiptError::kBloomMismatch:
+            return "bloom does not match logs";
     }
     return "unknown receipt error";
 }

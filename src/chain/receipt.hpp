@@ -48,21 +48,21 @@ struct Receipt {
 
 /// Why bytes are not a receipt (or a stored receipt list).
 enum class ReceiptError {
-    kEmptyInput,          ///< zero bytes
-    kTooLarge,            ///< more than kMaxReceiptBytes
-    kUnsupportedType,     ///< a type byte other than 1 or 2 (EIP-2718)
-    kRlpMalformed,        ///< RLP lengths not canonical or running past the input
-    kRlpTrailingBytes,    ///< bytes after the receipt
-    kRlpLeadingZeros,     ///< an integer with a leading zero byte
-    kRlpUnexpectedList,   ///< a list where a byte string must be
-    kRlpExpectedList,     ///< a byte string where a list must be
-    kRlpTooFewFields,     ///< the receipt or a log lacks fields
-    kRlpTooManyFields,    ///< the receipt or a log has extra fields
-    kIntegerOverflow,     ///< cumulative gas (or a stored type) does not fit
-    kInvalidStatus,       ///< status neither empty nor 0x01 (includes pre-Byzantium roots)
-    kWrongFieldSize,      ///< an address, topic or bloom of the wrong length
-    kTooManyTopics,       ///< a log with more than kMaxLogTopics topics
-    kBloomMismatch,       ///< the bloom is not the bloom of the logs
+    kEmptyInput,         ///< zero bytes
+    kTooLarge,           ///< more than kMaxReceiptBytes
+    kUnsupportedType,    ///< a type byte other than 1 or 2 (EIP-2718)
+    kRlpMalformed,       ///< RLP lengths not canonical or running past the input
+    kRlpTrailingBytes,   ///< bytes after the receipt
+    kRlpLeadingZeros,    ///< an integer with a leading zero byte
+    kRlpUnexpectedList,  ///< a list where a byte string must be
+    kRlpExpectedList,    ///< a byte string where a list must be
+    kRlpTooFewFields,    ///< the receipt or a log lacks fields
+    kRlpTooManyFields,   ///< the receipt or a log has extra fields
+    kIntegerOverflow,    ///< cumulative gas (or a stored type) does not fit
+    kInvalidStatus,      ///< status neither empty nor 0x01 (includes pre-Byzantium roots)
+    kWrongFieldSize,     ///< an address, topic or bloom of the wrong length
+    kTooManyTopics,      ///< a log with more than kMaxLogTopics topics
+    kBloomMismatch,      ///< the bloom is not the bloom of the logs
 };
 
 /// A short, stable description of e.

@@ -69,8 +69,12 @@ Bytes canonical_key(BlockNum n) {
     put_be64(k, n);
     return k;
 }
-Bytes block_number_key(const Hash32& h) { return prefixed('h', h.view()); }
-Bytes tx_location_key(const Hash32& h) { return prefixed('t', h.view()); }
+Bytes block_number_key(const Hash32& h) {
+    return prefixed('h', h.view());
+}
+Bytes tx_location_key(const Hash32& h) {
+    return prefixed('t', h.view());
+}
 Bytes log_address_key(const Address& a, BlockNum n) {
     Bytes k = prefixed('A', a.view());
     put_be64(k, n);
@@ -100,7 +104,8 @@ void ChainStore::stage_block(WriteBatch& batch, const chain::Block& block, const
         Bytes loc = to_bytes(hash.view());
         put_be64(loc, n);
         for (int s = 3; s >= 0; --s) loc.push_back(uint8_t(i >> (8 * s)));
-        batch.put(Column::kIndexes, tx_location_key(chain::transaction_hash(block.body.transactions[i])), loc);
+        batch.put(Column::kIndexes, tx_location_key(chain::transaction_hash(block.body.transactions[i])),
+                  loc);
     }
     // One entry per distinct address and topic per block: the index names
     // blocks; receipts give the exact logs.
@@ -274,7 +279,8 @@ namespace {
 
 /// Blocks in [from, to] that have an index entry under prefix (one key
 /// family: 'A' || address or 'T' || topic), added to out.
-Status collect_blocks(ReadView& db, const Bytes& prefix, BlockNum from, BlockNum to, std::set<BlockNum>& out) {
+Status collect_blocks(ReadView& db, const Bytes& prefix, BlockNum from, BlockNum to,
+                      std::set<BlockNum>& out) {
     Bytes lower = prefix, upper = prefix;
     put_be64(lower, from);
     if (to == UINT64_MAX)
@@ -297,14 +303,16 @@ bool log_matches(const chain::Log& log, const LogFilter& f) {
     for (size_t i = 0; i < f.topics.size(); ++i) {
         if (f.topics[i].empty()) continue;
         if (i >= log.topics.size()) return false;
-        if (std::find(f.topics[i].begin(), f.topics[i].end(), log.topics[i]) == f.topics[i].end()) return false;
+        if (std::find(f.topics[i].begin(), f.topics[i].end(), log.topics[i]) == f.topics[i].end())
+            return false;
     }
     return true;
 }
 
 }  // namespace
 
-Result<std::optional<std::vector<BlockNum>>, Status> ChainStore::log_candidates(const LogFilter& f, BlockNum to) {
+Result<std::optional<std::vector<BlockNum>>, Status> ChainStore::log_candidates(const LogFilter& f,
+                                                                                BlockNum to) {
     std::optional<std::set<BlockNum>> acc;  // nullopt: no constraint yet
     auto constrain = [&](const std::set<BlockNum>& s) {
         if (!acc) {

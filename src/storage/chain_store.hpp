@@ -88,8 +88,8 @@ public:
     /// head's state and gives header.state_root, and that there is one
     /// receipt per transaction. Returns the block's hash. state is taken by
     /// value: move it in (its batch becomes the commit's) unless it is reused.
-    Result<Hash32, Status> commit_block(const chain::Block& block, const std::vector<chain::Receipt>& receipts,
-                                        StagedState state);
+    Result<Hash32, Status> commit_block(const chain::Block& block,
+                                        const std::vector<chain::Receipt>& receipts, StagedState state);
 
     /// Adds block's header, body, receipts and indexes to batch (not the
     /// head pointer nor the state): for callers composing their own commit.
@@ -130,10 +130,10 @@ private:
 };
 
 /// Index key builders (docs/storage.md), exposed for tests and tools.
-Bytes canonical_key(BlockNum n);                        ///< 'n' || n (8 bytes BE)
-Bytes block_number_key(const Hash32& block_hash);       ///< 'h' || hash
-Bytes tx_location_key(const Hash32& tx_hash);           ///< 't' || tx hash
-Bytes log_address_key(const Address& a, BlockNum n);    ///< 'A' || address || n
-Bytes log_topic_key(const Hash32& topic, BlockNum n);   ///< 'T' || topic || n
+Bytes canonical_key(BlockNum n);                       ///< 'n' || n (8 bytes BE)
+Bytes block_number_key(const Hash32& block_hash);      ///< 'h' || hash
+Bytes tx_location_key(const Hash32& tx_hash);          ///< 't' || tx hash
+Bytes log_address_key(const Address& a, BlockNum n);   ///< 'A' || address || n
+Bytes log_topic_key(const Hash32& topic, BlockNum n);  ///< 'T' || topic || n
 
 }  // namespace trellis::storage

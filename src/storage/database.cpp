@@ -4,26 +4,40 @@ namespace trellis::storage {
 
 const char* column_name(Column c) noexcept {
     switch (c) {
-        case Column::kMeta: return "default";  // RocksDB requires a family of this name
-        case Column::kHeaders: return "headers";
-        case Column::kBodies: return "bodies";
-        case Column::kReceipts: return "receipts";
-        case Column::kTrieNodes: return "trie_nodes";
-        case Column::kFlatState: return "flat_state";
-        case Column::kIndexes: return "indexes";
-        case Column::kConsensusWal: return "consensus_wal";
+        case Column::kMeta:
+            return "default";  // RocksDB requires a family of this name
+        case Column::kHeaders:
+            return "headers";
+        case Column::kBodies:
+            return "bodies";
+        case Column::kReceipts:
+            return "receipts";
+        case Column::kTrieNodes:
+            return "trie_nodes";
+        case Column::kFlatState:
+            return "flat_state";
+        case Column::kIndexes:
+            return "indexes";
+        case Column::kConsensusWal:
+            return "consensus_wal";
     }
     return "?";
 }
 
 const char* to_string(Status::Code c) noexcept {
     switch (c) {
-        case Status::Code::kOk: return "ok";
-        case Status::Code::kIoError: return "I/O error";
-        case Status::Code::kCorruption: return "corruption";
-        case Status::Code::kInvalidArgument: return "invalid argument";
-        case Status::Code::kInjectedFault: return "injected fault";
-        case Status::Code::kNotSupported: return "not supported";
+        case Status::Code::kOk:
+            return "ok";
+        case Status::Code::kIoError:
+            return "I/O error";
+        case Status::Code::kCorruption:
+            return "corruption";
+        case Status::Code::kInvalidArgument:
+            return "invalid argument";
+        case Status::Code::kInjectedFault:
+            return "injected fault";
+        case Status::Code::kNotSupported:
+            return "not supported";
     }
     return "?";
 }

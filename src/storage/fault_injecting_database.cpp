@@ -3,7 +3,6 @@
 #include <set>
 #include <utility>
 
-
 namespace trellis::storage {
 
 Status FaultInjectingDatabase::write(const WriteBatch& batch, bool sync) {

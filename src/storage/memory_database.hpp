@@ -1,8 +1,9 @@
 #pragma once
 
 // A Database in ordered maps, for tests, tools and the in-memory benchmark.
-// Snapshots share the maps copy-on-write: taking one is O(1); the first write
-// after it copies the maps once.
+// Snapshots and iterators share the maps copy-on-write: taking one is O(1); a
+// write while one is alive copies the maps once (so keep them short-lived on
+// big stores).
 
 #include <array>
 #include <map>
@@ -37,9 +38,20 @@ public:
     size_t key_count(Column c) const;
 
 private:
-    /// Guards tables_ (the pointer and, while unshared, the maps).
+    /// The maps and how many snapshots and iterators read them.
+    struct State {
+        Tables tables;
+        size_t leases = 0;  ///< guarded by mu_
+    };
+    class Lease;
+    class Snap;
+    class Iter;
+
+    /// Guards state_ (the pointer, the leases, and the maps while no lease
+    /// holds them). Lease holders release under it too, so a writer that sees
+    /// no lease also sees every read they made as finished.
     mutable std::mutex mu_;
-    std::shared_ptr<Tables> tables_;
+    std::shared_ptr<State> state_;
 };
 
 }  // namespace trellis::storage

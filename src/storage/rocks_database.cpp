@@ -126,7 +126,7 @@ rocksdb::ColumnFamilyOptions column_options(Column c, const Settings& st,
 }  // namespace
 
 Result<std::unique_ptr<RocksDatabase>, Status> RocksDatabase::open(const std::filesystem::path& dir,
-                                                                    const Settings& st) {
+                                                                   const Settings& st) {
     rocksdb::DBOptions dbo;
     dbo.create_if_missing = st.create_if_missing;
     dbo.create_missing_column_families = st.create_if_missing;
@@ -149,7 +149,9 @@ Result<std::unique_ptr<RocksDatabase>, Status> RocksDatabase::open(const std::fi
 
 RocksDatabase::~RocksDatabase() = default;
 
-ReadResult RocksDatabase::get(Column c, ByteView key) { return impl_->get(nullptr, c, key); }
+ReadResult RocksDatabase::get(Column c, ByteView key) {
+    return impl_->get(nullptr, c, key);
+}
 
 std::unique_ptr<Iterator> RocksDatabase::iterate(Column c, ByteView lower, ByteView upper) {
     return std::make_unique<RocksIterator>(impl_->db.get(), impl_->cfs[size_t(c)], nullptr, lower, upper);
@@ -168,7 +170,9 @@ Status RocksDatabase::write(const WriteBatch& batch, bool sync) {
     return from_rocks(impl_->db->Write(wo, &wb));
 }
 
-std::unique_ptr<Snapshot> RocksDatabase::snapshot() { return std::make_unique<RocksSnapshot>(impl_.get()); }
+std::unique_ptr<Snapshot> RocksDatabase::snapshot() {
+    return std::make_unique<RocksSnapshot>(impl_.get());
+}
 
 Status RocksDatabase::flush() {
     std::vector<rocksdb::ColumnFamilyHandle*> cfs(impl_->cfs.begin(), impl_->cfs.end());

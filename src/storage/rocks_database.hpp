@@ -40,7 +40,7 @@ class RocksDatabase final : public Database {
 public:
     /// Opens (or creates) the database in dir.
     static Result<std::unique_ptr<RocksDatabase>, Status> open(const std::filesystem::path& dir,
-                                                                const Settings& settings = {});
+                                                               const Settings& settings = {});
     ~RocksDatabase() override;
 
     ReadResult get(Column c, ByteView key) override;

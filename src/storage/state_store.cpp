@@ -269,7 +269,8 @@ Result<StagedState, Status> stage_state_diff(ReadView& db, const Hash32& parent_
             }
             storage_root = st.commit();
         }
-        if (ch.code && !ch.code->empty()) batch.put(Column::kFlatState, code_key(ch.record.code_hash), *ch.code);
+        if (ch.code && !ch.code->empty())
+            batch.put(Column::kFlatState, code_key(ch.record.code_hash), *ch.code);
         const Bytes rec = encode_account(StoredAccount{ch.record, storage_root});
         if (auto e = accounts.put(addr.view(), rec); !e) return Unexpected{trie_status(e.error())};
         batch.put(Column::kFlatState, account_key(addr), rec);

@@ -12,7 +12,9 @@ std::optional<Bytes> DbNodeStore::get(const Hash32& hash) {
     return std::move(*r);
 }
 
-void DbNodeStore::put(const Hash32& hash, ByteView rlp) { pending_.try_emplace(hash, to_bytes(rlp)); }
+void DbNodeStore::put(const Hash32& hash, ByteView rlp) {
+    pending_.try_emplace(hash, to_bytes(rlp));
+}
 
 void DbNodeStore::stage(WriteBatch& batch) const {
     for (const auto& [hash, rlp] : pending_) batch.put(Column::kTrieNodes, hash.view(), rlp);

@@ -1,7 +1,8 @@
+#include "chain/block.hpp"
+
 #include <gtest/gtest.h>
 
 #include "base/hex.hpp"
-#include "chain/block.hpp"
 #include "chain/genesis.hpp"
 #include "codec/rlp.hpp"
 #include "crypto/keccak.hpp"
@@ -87,12 +88,12 @@ TEST(BlockHeader, round_trips_and_hash_is_keccak_of_rlp) {
 TEST(BlockHeader, every_field_changes_the_hash) {
     const Hash32 base = header_hash(sample_header());
     std::vector<std::function<void(BlockHeader&)>> edits = {
-        [](BlockHeader& h) { h.parent_hash[0] ^= 1; },  [](BlockHeader& h) { ++h.number; },
-        [](BlockHeader& h) { ++h.timestamp; },          [](BlockHeader& h) { h.proposer[0] ^= 1; },
-        [](BlockHeader& h) { h.state_root[0] ^= 1; },   [](BlockHeader& h) { h.transactions_root[0] ^= 1; },
+        [](BlockHeader& h) { h.parent_hash[0] ^= 1; },   [](BlockHeader& h) { ++h.number; },
+        [](BlockHeader& h) { ++h.timestamp; },           [](BlockHeader& h) { h.proposer[0] ^= 1; },
+        [](BlockHeader& h) { h.state_root[0] ^= 1; },    [](BlockHeader& h) { h.transactions_root[0] ^= 1; },
         [](BlockHeader& h) { h.receipts_root[0] ^= 1; }, [](BlockHeader& h) { h.logs_bloom[0] ^= 1; },
-        [](BlockHeader& h) { ++h.gas_limit; },          [](BlockHeader& h) { ++h.gas_used; },
-        [](BlockHeader& h) { h.base_fee += 1; },        [](BlockHeader& h) { h.extra_data.push_back(0); },
+        [](BlockHeader& h) { ++h.gas_limit; },           [](BlockHeader& h) { ++h.gas_used; },
+        [](BlockHeader& h) { h.base_fee += 1; },         [](BlockHeader& h) { h.extra_data.push_back(0); },
         [](BlockHeader& h) { h.consensus.pop_back(); },
     };
     for (size_t i = 0; i < edits.size(); ++i) {
@@ -133,8 +134,10 @@ TEST(BlockHeader, decoder_enforces_bounds_and_canonical_form) {
     EXPECT_EQ(re([](rlp::Value& w) { w.items.pop_back(); }).error(), BlockError::kRlpTooFewFields);
     EXPECT_EQ(re([](rlp::Value& w) { w.items.push_back(rlp::Value::string({})); }).error(),
               BlockError::kRlpTooManyFields);
-    EXPECT_EQ(re([](rlp::Value& w) { w.items[1].bytes = Bytes(9, 1); }).error(), BlockError::kIntegerOverflow);
-    EXPECT_EQ(re([](rlp::Value& w) { w.items[3] = rlp::Value::list(); }).error(), BlockError::kRlpUnexpectedList);
+    EXPECT_EQ(re([](rlp::Value& w) { w.items[1].bytes = Bytes(9, 1); }).error(),
+              BlockError::kIntegerOverflow);
+    EXPECT_EQ(re([](rlp::Value& w) { w.items[3] = rlp::Value::list(); }).error(),
+              BlockError::kRlpUnexpectedList);
 }
 
 TEST(Block, round_trips_with_every_transaction_type) {
@@ -168,7 +171,8 @@ TEST(Block, decoder_rejects_bad_transactions) {
     EXPECT_EQ(decode_block(rlp::encode(w)).error(), BlockError::kInvalidTransaction);
     // A typed transaction given as a bare list (its type lost) is not either.
     w = v;
-    w.items[1].items[1] = rlp::decode_value(ByteView(encode_transaction(b.body.transactions[1])).subspan(1)).value();
+    w.items[1].items[1] =
+        rlp::decode_value(ByteView(encode_transaction(b.body.transactions[1])).subspan(1)).value();
     EXPECT_EQ(decode_block(rlp::encode(w)).error(), BlockError::kInvalidTransaction);
     // Garbage in a transaction slot.
     w = v;
@@ -281,7 +285,9 @@ Genesis sample_genesis() {
 
 }  // namespace
 
-TEST(Genesis, valid_sample_passes) { EXPECT_TRUE(validate_genesis(sample_genesis()).ok()); }
+TEST(Genesis, valid_sample_passes) {
+    EXPECT_TRUE(validate_genesis(sample_genesis()).ok());
+}
 
 TEST(Genesis, validation_rejects_each_broken_rule) {
     auto err = [](auto edit) {
@@ -300,13 +306,12 @@ TEST(Genesis, validation_rejects_each_broken_rule) {
               GenesisError::kBadChangeDenominator);
     EXPECT_EQ(err([](Genesis& g) { g.extra_data = Bytes(33, 0); }), GenesisError::kExtraDataTooLong);
     EXPECT_EQ(err([](Genesis& g) { g.validators.clear(); }), GenesisError::kNoValidators);
-    EXPECT_EQ(err([](Genesis& g) { g.validators.push_back(g.validators[0]); }), GenesisError::kDuplicateValidator);
-    EXPECT_EQ(err([](Genesis& g) { g.validators[1].address[0] ^= 1; }), GenesisError::kValidatorAddressMismatch);
+    EXPECT_EQ(err([](Genesis& g) { g.validators.push_back(g.validators[0]); }),
+              GenesisError::kDuplicateValidator);
+    EXPECT_EQ(err([](Genesis& g) { g.validators[1].address[0] ^= 1; }),
+              GenesisError::kValidatorAddressMismatch);
     EXPECT_EQ(err([](Genesis& g) { g.validators[2].stake = 0; }), GenesisError::kZeroStake);
-    EXPECT_EQ(err([](Genesis& g) {
-                  g.validators[0].stake = uint256::max();
-              }),
-              GenesisError::kStakeOverflow);
+    EXPECT_EQ(err([](Genesis& g) { g.validators[0].stake = uint256::max(); }), GenesisError::kStakeOverflow);
     EXPECT_EQ(err([](Genesis& g) { g.alloc.begin()->second.code = Bytes(kMaxGenesisCode + 1, 0); }),
               GenesisError::kCodeTooLarge);
     // The SM suite derives addresses with SM3: an ethereum-derived address no longer matches.

@@ -1,8 +1,9 @@
+#include "chain/receipt.hpp"
+
 #include <gtest/gtest.h>
 
 #include "base/hex.hpp"
 #include "chain/bloom.hpp"
-#include "chain/receipt.hpp"
 #include "codec/rlp.hpp"
 
 using namespace trellis;
@@ -10,7 +11,9 @@ using namespace trellis::chain;
 
 namespace {
 
-Bytes hx(std::string_view s) { return from_hex(s).value(); }
+Bytes hx(std::string_view s) {
+    return from_hex(s).value();
+}
 
 Log make_log(uint8_t a, std::vector<uint8_t> topic_bytes, Bytes data) {
     Log log;

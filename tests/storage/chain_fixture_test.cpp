@@ -21,9 +21,13 @@ using trellis::test::Tally;
 
 namespace {
 
-uint64_t quantity(const std::string& s) { return s.size() <= 2 ? 0 : std::stoull(s.substr(2), nullptr, 16); }
+uint64_t quantity(const std::string& s) {
+    return s.size() <= 2 ? 0 : std::stoull(s.substr(2), nullptr, 16);
+}
 
-Hash32 hash_of(const std::string& s) { return Hash32::from(hex_bytes(s)); }
+Hash32 hash_of(const std::string& s) {
+    return Hash32::from(hex_bytes(s));
+}
 
 }  // namespace
 
@@ -66,7 +70,8 @@ TEST(BlockchainFixtures, transactions_and_receipts_roots_match_headers) {
                         has_blob = true;  // EIP-4844: not a Trellis transaction type
                         ++blob_txs;
                     } else {
-                        tx_codec.fail(id, std::string("transaction does not decode: ") + to_string(tx.error()));
+                        tx_codec.fail(id,
+                                      std::string("transaction does not decode: ") + to_string(tx.error()));
                     }
                     encoded.push_back(std::move(enc));
                 }
@@ -77,7 +82,8 @@ TEST(BlockchainFixtures, transactions_and_receipts_roots_match_headers) {
 
                 const Hash32 want = hash_of(hdr["receiptTrie"]);
                 const Bytes bloom = hex_bytes(hdr["bloom"]);
-                const bool empty_bloom = std::all_of(bloom.begin(), bloom.end(), [](uint8_t x) { return x == 0; });
+                const bool empty_bloom =
+                    std::all_of(bloom.begin(), bloom.end(), [](uint8_t x) { return x == 0; });
                 if (encoded.empty()) {
                     if (receipts_root({}) == want && empty_bloom)
                         receipt_roots.pass();

@@ -1,3 +1,5 @@
+#include "storage/chain_store.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -5,7 +7,6 @@
 #include <thread>
 
 #include "chain_test_util.hpp"
-#include "storage/chain_store.hpp"
 #include "storage_test_util.hpp"
 
 using namespace trellis;
@@ -36,7 +37,8 @@ std::vector<LogMatch> brute_force_logs(const std::vector<BuiltBlock>& blocks, co
                           std::count(filter.topics[p].begin(), filter.topics[p].end(), log.topics[p]));
                 if (ok)
                     out.push_back(LogMatch{log, n, chain::header_hash(b.block.header),
-                                           chain::transaction_hash(b.block.body.transactions[i]), uint32_t(i), li});
+                                           chain::transaction_hash(b.block.body.transactions[i]), uint32_t(i),
+                                           li});
                 ++li;
             }
     }
@@ -46,8 +48,9 @@ std::vector<LogMatch> brute_force_logs(const std::vector<BuiltBlock>& blocks, co
 bool same(const std::vector<LogMatch>& a, const std::vector<LogMatch>& b) {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i)
-        if (!(a[i].log == b[i].log && a[i].block_num == b[i].block_num && a[i].block_hash == b[i].block_hash &&
-              a[i].tx_hash == b[i].tx_hash && a[i].tx_index == b[i].tx_index && a[i].log_index == b[i].log_index))
+        if (!(a[i].log == b[i].log && a[i].block_num == b[i].block_num &&
+              a[i].block_hash == b[i].block_hash && a[i].tx_hash == b[i].tx_hash &&
+              a[i].tx_index == b[i].tx_index && a[i].log_index == b[i].log_index))
             return false;
     return true;
 }
@@ -247,8 +250,8 @@ TEST_P(ChainStoreTest, readers_during_commits_never_see_part_of_a_block) {
             auto hash = r.canonical_hash(h.number);
             auto body = r.body(h.hash);
             auto receipts = r.receipts(h.hash);
-            if (!hash.ok() || !*hash || **hash != h.hash || !body.ok() || !*body || !receipts.ok() || !*receipts ||
-                (*receipts)->size() != (*body)->transactions.size()) {
+            if (!hash.ok() || !*hash || **hash != h.hash || !body.ok() || !*body || !receipts.ok() ||
+                !*receipts || (*receipts)->size() != (*body)->transactions.size()) {
                 ++partial;
                 continue;
             }

@@ -41,7 +41,8 @@ inline chain::Genesis test_genesis(uint64_t chain_id = 1337) {
     g.base_fee = chain::FixedBaseFee{0};
     chain::GenesisAccount rich;
     rich.balance = uint256(1) << 100;
-    g.alloc[crypto::ethereum_suite().address_of(crypto::ethereum_suite().public_key(test_key(1)).value())] = rich;
+    g.alloc[crypto::ethereum_suite().address_of(crypto::ethereum_suite().public_key(test_key(1)).value())] =
+        rich;
     chain::GenesisAccount contract;
     contract.code = {0x60, 0x01, 0x60, 0x00, 0x55};
     contract.storage[Bytes32{}] = uint256(42).to_be();

@@ -1,9 +1,10 @@
+#include "storage/database.hpp"
+
 #include <gtest/gtest.h>
 
 #include <thread>
 #include <vector>
 
-#include "storage/database.hpp"
 #include "storage_test_util.hpp"
 
 using namespace trellis;

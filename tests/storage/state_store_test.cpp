@@ -1,10 +1,11 @@
+#include "storage/state_store.hpp"
+
 #include <gtest/gtest.h>
 
 #include <random>
 
 #include "crypto/keccak.hpp"
 #include "state/state_db.hpp"
-#include "storage/state_store.hpp"
 #include "storage/trie_node_store.hpp"
 #include "storage_test_util.hpp"
 #include "trie/trie.hpp"
@@ -21,7 +22,9 @@ Address addr(uint8_t i) {
     a.bytes[0] = 0xa0;
     return a;
 }
-Bytes32 word(uint64_t v) { return uint256(v).to_be(); }
+Bytes32 word(uint64_t v) {
+    return uint256(v).to_be();
+}
 
 /// A random diff over a small address and slot space, so changes hit
 /// existing accounts and slots often: creations, updates, deletions, storage
@@ -49,7 +52,8 @@ state::StateDiff random_diff(std::mt19937_64& rng, const state::MemoryStateDb& c
         }
         if (kind == 2) ch.storage_cleared = true;
         const int slots = int(rng() % 5);
-        for (int s = 0; s < slots; ++s) ch.storage[word(rng() % 8)] = word(rng() % 3 == 0 ? 0 : rng() % 100000 + 1);
+        for (int s = 0; s < slots; ++s)
+            ch.storage[word(rng() % 8)] = word(rng() % 3 == 0 ? 0 : rng() % 100000 + 1);
     }
     return d;
 }
@@ -89,7 +93,8 @@ TEST_P(StateStoreTest, roots_match_memory_state_over_random_diffs_and_history_st
                 EXPECT_EQ(flat.read_stored_account(a)->storage_root, mem.storage_root(a));
             }
             EXPECT_EQ(flat.has_storage(a), mem.has_storage(a)) << int(i) << " step " << step;
-            for (uint64_t s = 0; s < 8; ++s) EXPECT_EQ(flat.read_storage(a, word(s)), mem.read_storage(a, word(s)));
+            for (uint64_t s = 0; s < 8; ++s)
+                EXPECT_EQ(flat.read_storage(a, word(s)), mem.read_storage(a, word(s)));
         }
         EXPECT_TRUE(flat.status().is_ok());
     }
@@ -109,7 +114,8 @@ TEST_P(StateStoreTest, roots_match_memory_state_over_random_diffs_and_history_st
                 EXPECT_EQ(got->balance, want->balance);
             }
             EXPECT_EQ(tr.has_storage(a), m.has_storage(a));
-            for (uint64_t s = 0; s < 8; ++s) EXPECT_EQ(tr.read_storage(a, word(s)), m.read_storage(a, word(s)));
+            for (uint64_t s = 0; s < 8; ++s)
+                EXPECT_EQ(tr.read_storage(a, word(s)), m.read_storage(a, word(s)));
         }
         EXPECT_TRUE(tr.status().is_ok()) << tr.status().to_string();
     }

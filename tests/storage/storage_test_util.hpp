@@ -51,8 +51,10 @@ public:
         if (!rocks_) return;
         rdb_.reset();
         auto r = RocksDatabase::open(dir_.path(), test_settings());
-        if (!r) ADD_FAILURE() << r.error().to_string();
-        else rdb_ = std::move(*r);
+        if (!r)
+            ADD_FAILURE() << r.error().to_string();
+        else
+            rdb_ = std::move(*r);
     }
     bool is_rocks() const { return rocks_; }
 
@@ -67,6 +69,8 @@ inline std::string backend_name(const ::testing::TestParamInfo<bool>& info) {
     return info.param ? "Rocks" : "Memory";
 }
 
-inline Bytes b(std::string_view s) { return to_bytes(as_view(s)); }
+inline Bytes b(std::string_view s) {
+    return to_bytes(as_view(s));
+}
 
 }  // namespace trellis::storage::test
