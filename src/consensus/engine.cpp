@@ -50,8 +50,9 @@ Engine::Engine(EngineConfig cfg, const SignatureScheme& scheme, SafetyStore& sto
     }
     epoch_root_id_ = root.id;
     epoch_root_qc_ = cfg_.root_qc;
-    if (!root.header.next_validators.empty() && cfg_.root_epoch_proof)
-        epoch_proofs_[root.header.epoch] = *cfg_.root_epoch_proof;
+    for (const auto& proof : cfg_.epoch_proofs)
+        if (proof.qc && proof.qc->epoch < epoch_) epoch_proofs_[proof.qc->epoch] = proof;
+    while (epoch_proofs_.size() > kKeepProofs) epoch_proofs_.erase(epoch_proofs_.begin());
     tree_[root.id] = Node{root, ExecResult{root.header.state_root, root.header.next_validators}, true};
     committed_id_ = root.id;
     committed_num_ = root.header.block_num;

@@ -48,8 +48,10 @@ struct EngineConfig {
     QuorumCert root_qc;
     /// The validator set of root's epoch (ignored when root names the next set).
     ValidatorSet validators;
-    /// When root is an epoch-change block: the proof its commit output carried.
-    std::optional<SyncResponse> root_epoch_proof;
+    /// The epoch proofs (CommittedBlock::epoch_proof) of recent epoch
+    /// changes, from the host's store, so that after a restart the validator
+    /// can still bring laggards forward. Optional; the newest 16 are kept.
+    std::vector<SyncResponse> epoch_proofs;
 };
 
 struct OutMessage {
@@ -75,7 +77,7 @@ struct CommittedBlock {
     Block block;
     QuorumCert qc;  ///< certifies block (its header, hence its post-state root)
     /// For an epoch-change block: the QC and blocks proving its commit. The
-    /// host keeps it and passes it back as EngineConfig::root_epoch_proof on
+    /// host keeps it and passes it back in EngineConfig::epoch_proofs on
     /// a restart, so the validator can still bring laggards into the epoch.
     std::optional<SyncResponse> epoch_proof;
 };

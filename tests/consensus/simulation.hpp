@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -143,7 +144,7 @@ private:
         uint64_t timer_gen = 0;
         Block root;
         QuorumCert root_qc;
-        std::optional<SyncResponse> root_proof;
+        std::map<Epoch, SyncResponse> proofs;  ///< the host keeps commits' epoch proofs
         ValidatorSet root_set;
         ValidatorSet epoch_set;
         std::vector<Hash32> chain;  ///< committed ids by height (from genesis)
@@ -279,7 +280,7 @@ private:
         c.root = nodes_[i].root;
         c.root_qc = nodes_[i].root_qc;
         c.validators = nodes_[i].root_set;
-        c.root_epoch_proof = nodes_[i].root_proof;
+        for (const auto& [e, proof] : nodes_[i].proofs) c.epoch_proofs.push_back(proof);
         return c;
     }
 
@@ -535,7 +536,7 @@ private:
         stats_.committed = std::max<uint64_t>(stats_.committed, b.header.block_num);
         nd.root = b;
         nd.root_qc = c.qc;
-        nd.root_proof = c.epoch_proof;
+        if (c.epoch_proof) nd.proofs[b.header.epoch] = *c.epoch_proof;
         nd.root_set = nd.epoch_set;
         if (!b.header.next_validators.empty()) {
             nd.epoch_set = ValidatorSet(b.header.next_validators);
