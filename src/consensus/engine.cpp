@@ -364,6 +364,8 @@ void Engine::handle_proposal(ValidatorIndex from, Proposal&& p, Outputs& out) {
     if (!validators_.contains(h.proposer)) return reject(from, RejectReason::kNotValidator, out);
     if (h.view == 0 || h.view > kMaxView) return reject(from, RejectReason::kMalformed, out);
     if (h.view > view_ + cfg_.settings.max_views_ahead) return reject(from, RejectReason::kFutureView, out);
+    // Too old to matter even as evidence (and never stored: bounded memory).
+    if (h.view + kEvidenceWindow < view_) return reject(from, RejectReason::kStaleView, out);
     if (!scheme_->verify(validators_[h.proposer].public_key,
                          proposal_digest(*scheme_, cfg_.settings.chain_id, h.epoch, h.view, p.block.id), p.sig))
         return reject(from, RejectReason::kBadSignature, out);
