@@ -40,7 +40,9 @@ private:
     Bytes key_;
 };
 
-Bytes key_of(uint8_t i) { return Bytes(32, uint8_t(i + 1)); }
+Bytes key_of(uint8_t i) {
+    return Bytes(32, uint8_t(i + 1));
+}
 
 struct Harness {
     FuzzScheme scheme{key_of(0)};

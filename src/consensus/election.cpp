@@ -70,7 +70,8 @@ ValidatorIndex elect_leader(const SignatureScheme& s, const ValidatorSet& set, E
     Bits excluded = base_exclusion(anchor, epoch, set);
     // Views since the anchor without a block extending it: their leaders
     // failed, so the next draw skips them (a crashed leader costs one view).
-    for (ViewNum w = gap_start(anchor, view); w < view; ++w) excluded[pick(s, set, epoch, w, excluded)] = true;
+    for (ViewNum w = gap_start(anchor, view); w < view; ++w)
+        excluded[pick(s, set, epoch, w, excluded)] = true;
     return pick(s, set, epoch, view, excluded);
 }
 

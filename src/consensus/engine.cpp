@@ -90,7 +90,8 @@ ValidatorIndex Engine::leader_after(const BlockHeader& anchor, ViewNum view) con
 }
 
 Bytes Engine::sign_proposal(const Block& b) const {
-    return scheme_->sign(proposal_digest(*scheme_, cfg_.settings.chain_id, b.header.epoch, b.header.view, b.id));
+    return scheme_->sign(
+        proposal_digest(*scheme_, cfg_.settings.chain_id, b.header.epoch, b.header.view, b.id));
 }
 
 Bytes Engine::sign_vote(ViewNum view, const Hash32& id) const {
@@ -140,15 +141,26 @@ Outputs Engine::on_block_executed(const Hash32& id, const ExecResult& result) {
 
 void Engine::handle(ValidatorIndex from, Message&& m, Outputs& out) {
     switch (m.index()) {
-        case 0: handle_proposal(from, std::get<Proposal>(std::move(m)), out); break;
-        case 1: handle_vote(from, std::get<Vote>(m), out); break;
-        case 2: handle_timeout(from, std::get<Timeout>(std::move(m)), out); break;
-        case 3: handle_sync_request(from, std::get<SyncRequest>(m), out); break;
-        case 4: handle_sync_response(from, std::get<SyncResponse>(std::move(m)), out); break;
+        case 0:
+            handle_proposal(from, std::get<Proposal>(std::move(m)), out);
+            break;
+        case 1:
+            handle_vote(from, std::get<Vote>(m), out);
+            break;
+        case 2:
+            handle_timeout(from, std::get<Timeout>(std::move(m)), out);
+            break;
+        case 3:
+            handle_sync_request(from, std::get<SyncRequest>(m), out);
+            break;
+        case 4:
+            handle_sync_response(from, std::get<SyncResponse>(std::move(m)), out);
+            break;
         default: {
             const auto& e = std::get<Evidence>(m);
             if (e.epoch != epoch_ || !verify_evidence(e, validators_, *scheme_, cfg_.settings.chain_id)) {
-                reject(from, e.epoch == epoch_ ? RejectReason::kBadSignature : RejectReason::kStaleEpoch, out);
+                reject(from, e.epoch == epoch_ ? RejectReason::kBadSignature : RejectReason::kStaleEpoch,
+                       out);
                 return;
             }
             if (evidence_sent_.insert({e.view, e.validator}).second) out.evidence.push_back(e);
@@ -232,8 +244,10 @@ void Engine::enter_view(ViewNum v, std::optional<TimeoutCert> tc, Outputs& out) 
     const ViewNum vq = hq > kEvidenceWindow ? hq - kEvidenceWindow : 0;
     // The root QC stays: it is trusted by identity, never re-verified.
     for (auto it = verified_qcs_.begin(); it != verified_qcs_.end();) {
-        if (it->first < vq && it->first != epoch_root_qc_.view) it = verified_qcs_.erase(it);
-        else ++it;
+        if (it->first < vq && it->first != epoch_root_qc_.view)
+            it = verified_qcs_.erase(it);
+        else
+            ++it;
     }
     set_timer(out);
     try_propose(out);
@@ -367,7 +381,8 @@ void Engine::handle_proposal(ValidatorIndex from, Proposal&& p, Outputs& out) {
     // Too old to matter even as evidence (and never stored: bounded memory).
     if (h.view + kEvidenceWindow < view_) return reject(from, RejectReason::kStaleView, out);
     if (!scheme_->verify(validators_[h.proposer].public_key,
-                         proposal_digest(*scheme_, cfg_.settings.chain_id, h.epoch, h.view, p.block.id), p.sig))
+                         proposal_digest(*scheme_, cfg_.settings.chain_id, h.epoch, h.view, p.block.id),
+                         p.sig))
         return reject(from, RejectReason::kBadSignature, out);
     // §8: a second signed proposal for the view is evidence, and is not used.
     auto [seen, fresh] = proposers_.try_emplace({h.view, h.proposer}, p.block.id, p.sig);
@@ -393,22 +408,26 @@ void Engine::handle_proposal(ValidatorIndex from, Proposal&& p, Outputs& out) {
         if (!tree_.count(h.parent_id())) {
             if (h.view + 1 < view_) return reject(from, RejectReason::kStaleView, out);
             if (pending_.size() >= kMaxPending) {
-                auto oldest = std::min_element(pending_.begin(), pending_.end(), [](const auto& a, const auto& b) {
-                    return a.second.block.header.view < b.second.block.header.view;
-                });
+                auto oldest =
+                    std::min_element(pending_.begin(), pending_.end(), [](const auto& a, const auto& b) {
+                        return a.second.block.header.view < b.second.block.header.view;
+                    });
                 pending_.erase(oldest);
             }
             const Hash32 parent = h.parent_id();
             // Far behind, with a partial chain already fetched: extend its
             // lower end first, rather than starting another one at the top.
-            if (!orphans_.empty()) request_sync(orphans_.begin()->second.header.parent_id(), from, out);
-            else request_sync(parent, from, out);
+            if (!orphans_.empty())
+                request_sync(orphans_.begin()->second.header.parent_id(), from, out);
+            else
+                request_sync(parent, from, out);
             pending_.insert_or_assign(parent, std::move(p));
             return reject(from, RejectReason::kUnknownParent, out);
         }
         if (auto r = insert_block(p.block, false, out); !r) return reject(from, r.error(), out);
     }
-    if (h.view != view_) return reject(from, h.view < view_ ? RejectReason::kStaleView : RejectReason::kFutureView, out);
+    if (h.view != view_)
+        return reject(from, h.view < view_ ? RejectReason::kStaleView : RejectReason::kFutureView, out);
     vote_candidate_ = p.block.id;
     vote_candidate_tc_ = p.tc;
     consider_vote(p.block.id, out);
@@ -535,7 +554,8 @@ void Engine::handle_timeout(ValidatorIndex from, Timeout&& t, Outputs& out) {
     if (t.view + 1 < view_ && t.high_qc.view <= safety_.high_qc().view)
         return reject(from, RejectReason::kStaleView, out);
     if (!scheme_->verify(validators_[t.voter].public_key,
-                         timeout_digest(*scheme_, cfg_.settings.chain_id, t.epoch, t.view, t.high_qc.view), t.sig))
+                         timeout_digest(*scheme_, cfg_.settings.chain_id, t.epoch, t.view, t.high_qc.view),
+                         t.sig))
         return reject(from, RejectReason::kBadSignature, out);
     if (auto r = check_qc(t.high_qc); !r) return reject(from, r.error(), out);
     if (t.last_tc) {
@@ -598,7 +618,8 @@ void Engine::switch_epoch(const Node& root, const QuorumCert& qc, SyncResponse p
     validators_ = ValidatorSet(rb.header.next_validators);
     self_.reset();
     for (size_t i = 0; i < validators_.size(); ++i)
-        if (!self_key.empty() && validators_[ValidatorIndex(i)].public_key == self_key) self_ = ValidatorIndex(i);
+        if (!self_key.empty() && validators_[ValidatorIndex(i)].public_key == self_key)
+            self_ = ValidatorIndex(i);
     epoch_root_id_ = rb.id;
     epoch_root_qc_ = qc;
     epoch_start_view_ = rb.header.view + 2;
@@ -619,8 +640,10 @@ void Engine::switch_epoch(const Node& root, const QuorumCert& qc, SyncResponse p
     verified_qcs_.clear();
     verified_qcs_.insert({qc.view, qc_key(*scheme_, qc)});
     for (auto it = tree_.begin(); it != tree_.end();) {
-        if (!it->second.committed) it = tree_.erase(it);
-        else ++it;
+        if (!it->second.committed)
+            it = tree_.erase(it);
+        else
+            ++it;
     }
     prune();
     enter_view(std::max(epoch_start_view_, safety_.state().epoch == epoch_ ? safety_.high_qc().view + 1 : 0),
@@ -632,8 +655,10 @@ void Engine::prune() {
         const Node& n = it->second;
         const BlockNum num = n.block.header.block_num;
         const bool drop = n.committed ? num + kKeepCommitted < committed_num_ : num <= committed_num_;
-        if (drop && it->first != epoch_root_id_ && it->first != committed_id_) it = tree_.erase(it);
-        else ++it;
+        if (drop && it->first != epoch_root_id_ && it->first != committed_id_)
+            it = tree_.erase(it);
+        else
+            ++it;
     }
 }
 
@@ -675,7 +700,8 @@ void Engine::handle_sync_response(ValidatorIndex from, SyncResponse&& r, Outputs
     if (r.qc) {
         if (r.qc->block_id != r.blocks[0].id) return reject(from, RejectReason::kBadSyncResponse, out);
         if (auto c = check_qc(*r.qc); !c) return reject(from, c.error(), out);
-    } else if (!wanted_.count(r.blocks[0].id) && !pending_.count(r.blocks[0].id) && !is_orphan_parent(r.blocks[0].id)) {
+    } else if (!wanted_.count(r.blocks[0].id) && !pending_.count(r.blocks[0].id) &&
+               !is_orphan_parent(r.blocks[0].id)) {
         // Not asked for (or asked so long ago we forgot) and named by nothing
         // we hold: unauthenticated.
         return reject(from, RejectReason::kUnexpectedSync, out);
@@ -694,7 +720,8 @@ void Engine::handle_sync_response(ValidatorIndex from, SyncResponse&& r, Outputs
     }
     attach_orphans(from, out);
     // Still not connected: fetch below the deepest block.
-    if (deepest_num > committed_num_ + 1 && !tree_.count(deepest_parent)) request_sync(deepest_parent, from, out);
+    if (deepest_num > committed_num_ + 1 && !tree_.count(deepest_parent))
+        request_sync(deepest_parent, from, out);
     if (r.qc && r.qc->epoch == epoch_) process_qc(*r.qc, from, out);
     retry_pending(out);
 }
@@ -723,7 +750,8 @@ void Engine::attach_orphans(ValidatorIndex from, Outputs& out) {
             auto ins = insert_block(b, true, out);
             if (!ins) {
                 // Blocks of an epoch that just ended are dropped, not blamed (§7).
-                if (ins.error() != RejectReason::kStaleEpoch) reject(from, RejectReason::kBadSyncResponse, out);
+                if (ins.error() != RejectReason::kStaleEpoch)
+                    reject(from, RejectReason::kBadSyncResponse, out);
             } else {
                 verified_qcs_.insert({b.header.justify.view, qc_key(*scheme_, b.header.justify)});
                 process_qc(b.header.justify, from, out);

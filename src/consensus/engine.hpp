@@ -199,7 +199,7 @@ private:
     std::optional<TimeoutCert> last_tc_;  ///< TC(view_ - 1) if we entered by one
     bool proposed_ = false;               ///< in view_
     bool awaiting_payload_ = false;
-    QuorumCert proposal_qc_;              ///< justify of the proposal being built
+    QuorumCert proposal_qc_;                ///< justify of the proposal being built
     std::optional<Hash32> vote_candidate_;  ///< current view's proposal awaiting execution
     std::optional<TimeoutCert> vote_candidate_tc_;
 
@@ -210,11 +210,12 @@ private:
     std::map<std::pair<ViewNum, ValidatorIndex>, std::pair<Hash32, Bytes>> proposers_;
     std::set<std::pair<ViewNum, ValidatorIndex>> evidence_sent_;
     std::set<std::pair<ViewNum, Hash32>> verified_qcs_;
-    std::map<Hash32, uint32_t> wanted_;  ///< sync requested -> times it was wanted since
+    std::map<Hash32, uint32_t> wanted_;   ///< sync requested -> times it was wanted since
     std::map<Hash32, Proposal> pending_;  ///< proposals waiting for their parent, by parent id
     /// Authenticated synced blocks whose parent has not arrived yet.
     std::map<std::pair<BlockNum, Hash32>, Block> orphans_;
-    std::map<std::pair<ValidatorIndex, Epoch>, uint32_t> proof_sent_;  ///< stale messages per sender and epoch
+    std::map<std::pair<ValidatorIndex, Epoch>, uint32_t>
+        proof_sent_;  ///< stale messages per sender and epoch
 };
 
 }  // namespace trellis::consensus

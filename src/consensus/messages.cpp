@@ -15,17 +15,19 @@ template <class T>
 using R = Result<T, RejectReason>;
 
 // Every RLP failure is the peer's fault: malformed.
-#define TRY_RLP(var, expr)                                       \
-    auto var##_r = (expr);                                        \
-    if (!var##_r) return Unexpected{RejectReason::kMalformed};    \
+#define TRY_RLP(var, expr)                                     \
+    auto var##_r = (expr);                                     \
+    if (!var##_r) return Unexpected{RejectReason::kMalformed}; \
     auto var = std::move(*var##_r)
 
-#define TRY(var, expr)                             \
-    auto var##_r = (expr);                         \
+#define TRY(var, expr)                                \
+    auto var##_r = (expr);                            \
     if (!var##_r) return Unexpected{var##_r.error()}; \
     auto var = std::move(*var##_r)
 
-void encode_sv(Bytes& out, std::string_view s) { rlp::encode_string(out, as_view(s)); }
+void encode_sv(Bytes& out, std::string_view s) {
+    rlp::encode_string(out, as_view(s));
+}
 
 void encode_tc(Bytes& out, const TimeoutCert& tc) {
     const size_t m = rlp::begin_list(out);
@@ -241,28 +243,50 @@ Hash32 digest3(const SignatureScheme& s, std::string_view domain, uint64_t chain
 
 const char* to_string(RejectReason r) noexcept {
     switch (r) {
-        case RejectReason::kStaleView: return "stale view";
-        case RejectReason::kFutureView: return "view too far ahead";
-        case RejectReason::kStaleEpoch: return "stale epoch";
-        case RejectReason::kFutureEpoch: return "future epoch";
-        case RejectReason::kDuplicate: return "duplicate";
-        case RejectReason::kUnknownParent: return "unknown parent";
-        case RejectReason::kNotLeaderOfNextView: return "vote sent to a validator that does not lead the next view";
-        case RejectReason::kUnexpectedSync: return "unrequested sync response";
-        case RejectReason::kWrongLeader: return "proposer is not the view's leader";
-        case RejectReason::kBadRecentFailures: return "header's recent failures differ from the rule";
-        case RejectReason::kUnsafeProposal: return "proposal violates the voting rule";
-        case RejectReason::kBadBlockNum: return "block number is not parent's + 1";
-        case RejectReason::kBadStateTransition: return "header disagrees with execution";
-        case RejectReason::kConflicting: return "equivocation";
-        case RejectReason::kMalformed: return "malformed";
-        case RejectReason::kOversized: return "oversized";
-        case RejectReason::kUnknownType: return "unknown message type";
-        case RejectReason::kNotValidator: return "not a validator";
-        case RejectReason::kBadSignature: return "bad signature";
-        case RejectReason::kBadCertificate: return "bad certificate";
-        case RejectReason::kSenderMismatch: return "signer is not the sending peer";
-        case RejectReason::kBadSyncResponse: return "bad sync response";
+        case RejectReason::kStaleView:
+            return "stale view";
+        case RejectReason::kFutureView:
+            return "view too far ahead";
+        case RejectReason::kStaleEpoch:
+            return "stale epoch";
+        case RejectReason::kFutureEpoch:
+            return "future epoch";
+        case RejectReason::kDuplicate:
+            return "duplicate";
+        case RejectReason::kUnknownParent:
+            return "unknown parent";
+        case RejectReason::kNotLeaderOfNextView:
+            return "vote sent to a validator that does not lead the next view";
+        case RejectReason::kUnexpectedSync:
+            return "unrequested sync response";
+        case RejectReason::kWrongLeader:
+            return "proposer is not the view's leader";
+        case RejectReason::kBadRecentFailures:
+            return "header's recent failures differ from the rule";
+        case RejectReason::kUnsafeProposal:
+            return "proposal violates the voting rule";
+        case RejectReason::kBadBlockNum:
+            return "block number is not parent's + 1";
+        case RejectReason::kBadStateTransition:
+            return "header disagrees with execution";
+        case RejectReason::kConflicting:
+            return "equivocation";
+        case RejectReason::kMalformed:
+            return "malformed";
+        case RejectReason::kOversized:
+            return "oversized";
+        case RejectReason::kUnknownType:
+            return "unknown message type";
+        case RejectReason::kNotValidator:
+            return "not a validator";
+        case RejectReason::kBadSignature:
+            return "bad signature";
+        case RejectReason::kBadCertificate:
+            return "bad certificate";
+        case RejectReason::kSenderMismatch:
+            return "signer is not the sending peer";
+        case RejectReason::kBadSyncResponse:
+            return "bad sync response";
     }
     return "unknown";
 }
@@ -275,9 +299,12 @@ PeerAction peer_action(RejectReason r) noexcept {
 
 const char* to_string(PeerAction a) noexcept {
     switch (a) {
-        case PeerAction::kIgnore: return "ignore";
-        case PeerAction::kScoreDown: return "score down";
-        case PeerAction::kDisconnect: return "disconnect";
+        case PeerAction::kIgnore:
+            return "ignore";
+        case PeerAction::kScoreDown:
+            return "score down";
+        case PeerAction::kDisconnect:
+            return "disconnect";
     }
     return "unknown";
 }
@@ -569,7 +596,8 @@ Result<void, RejectReason> verify_tc_signatures(const TimeoutCert& tc, const Val
     return {};
 }
 
-bool verify_evidence(const Evidence& e, const ValidatorSet& set, const SignatureScheme& s, uint64_t chain_id) {
+bool verify_evidence(const Evidence& e, const ValidatorSet& set, const SignatureScheme& s,
+                     uint64_t chain_id) {
     if (!set.contains(e.validator) || e.first_id == e.second_id) return false;
     const auto& key = set[e.validator].public_key;
     auto digest = [&](const Hash32& id) {

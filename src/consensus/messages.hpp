@@ -97,7 +97,7 @@ struct BlockHeader {
     BlockNum block_num = 0;
     ValidatorIndex proposer = 0;
     Hash32 payload_hash;
-    Hash32 state_root;                     ///< post-state root after this block
+    Hash32 state_root;                       ///< post-state root after this block
     std::vector<Validator> next_validators;  ///< empty, or the next epoch's set
     std::vector<FailedLeader> recent_failures;
     QuorumCert justify;  ///< certifies the parent
@@ -194,15 +194,16 @@ Block make_block(const SignatureScheme& scheme, BlockHeader h, Bytes payload);
 // Signed digests, domain-separated and bound to the chain id (§2).
 
 Hash32 vote_digest(const SignatureScheme& s, uint64_t chain_id, Epoch e, ViewNum v, const Hash32& block_id);
-Hash32 proposal_digest(const SignatureScheme& s, uint64_t chain_id, Epoch e, ViewNum v, const Hash32& block_id);
+Hash32 proposal_digest(const SignatureScheme& s, uint64_t chain_id, Epoch e, ViewNum v,
+                       const Hash32& block_id);
 Hash32 timeout_digest(const SignatureScheme& s, uint64_t chain_id, Epoch e, ViewNum v, ViewNum high_qc_view);
 
 // ---------------------------------------------------------------------------
 // Context-free certificate checks against one validator set.
 
 /// Signers ascending and in set, stake a quorum, every signature valid.
-Result<void, RejectReason> verify_qc(const QuorumCert& qc, const ValidatorSet& set,
-                                     const SignatureScheme& s, uint64_t chain_id);
+Result<void, RejectReason> verify_qc(const QuorumCert& qc, const ValidatorSet& set, const SignatureScheme& s,
+                                     uint64_t chain_id);
 /// As verify_qc for the timeout signatures, and high_qc.view equals the
 /// highest reported view. Does not verify high_qc itself (the caller does:
 /// it may be a root QC).

@@ -41,8 +41,10 @@ Result<SafetyState, RejectReason> decode_safety_state(ByteView in) {
 
 const char* to_string(StoreError e) noexcept {
     switch (e) {
-        case StoreError::kWriteFailed: return "write failed";
-        case StoreError::kCorrupt: return "corrupt record";
+        case StoreError::kWriteFailed:
+            return "write failed";
+        case StoreError::kCorrupt:
+            return "corrupt record";
     }
     return "unknown";
 }

@@ -1,10 +1,11 @@
 // Unit tests of the consensus engine's rules, each named after what it proves.
+#include "consensus/engine.hpp"
+
 #include <gtest/gtest.h>
 
 #include <deque>
 
 #include "consensus/election.hpp"
-#include "consensus/engine.hpp"
 #include "crypto/suite.hpp"
 #include "simulation.hpp"
 
@@ -16,7 +17,9 @@ namespace {
 
 constexpr uint64_t kChain = 7;
 
-Bytes key_of(size_t i) { return to_bytes(crypto::keccak256(sim::u64_bytes(99, i)).view()); }
+Bytes key_of(size_t i) {
+    return to_bytes(crypto::keccak256(sim::u64_bytes(99, i)).view());
+}
 
 ValidatorSet make_set(const std::vector<uint64_t>& stakes) {
     std::vector<Validator> v;
@@ -171,7 +174,8 @@ TEST(Consensus, four_equal_validators_commit_on_a_perfect_network) {
         }
     }
     EXPECT_TRUE(c.evidence.empty());
-    for (const auto& r : c.rejections) ADD_FAILURE() << "rejected from " << r.from << ": " << to_string(r.reason);
+    for (const auto& r : c.rejections)
+        ADD_FAILURE() << "rejected from " << r.from << ": " << to_string(r.reason);
 }
 
 TEST(Consensus, single_validator_commits_alone) {
@@ -292,7 +296,8 @@ TEST(Consensus, double_vote_is_detected_as_evidence) {
     const ViewNum v = e.current_view();
     const Hash32 x = crypto::keccak256(as_view("x")), y = crypto::keccak256(as_view("y"));
     auto vote = [&](const Hash32& id) {
-        return encode_message(Vote{0, v, id, 3, c.schemes[3]->sign(vote_digest(*c.schemes[3], kChain, 0, v, id))});
+        return encode_message(
+            Vote{0, v, id, 3, c.schemes[3]->sign(vote_digest(*c.schemes[3], kChain, 0, v, id))});
     };
     (void)e.on_message(3, vote(x));
     Outputs out = e.on_message(3, vote(y));

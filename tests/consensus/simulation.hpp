@@ -6,8 +6,8 @@
 // after every commit. Header-only so the unit tests can reuse its pieces.
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
@@ -123,7 +123,18 @@ public:
     }
 
 private:
-    enum class Kind : uint8_t { kDeliver, kTimer, kCrash, kRestart, kPartition, kHeal, kGst, kLeaderCrash, kByzNoise, kPayload };
+    enum class Kind : uint8_t {
+        kDeliver,
+        kTimer,
+        kCrash,
+        kRestart,
+        kPartition,
+        kHeal,
+        kGst,
+        kLeaderCrash,
+        kByzNoise,
+        kPayload
+    };
     struct Event {
         uint64_t time = 0;
         uint64_t seq = 0;
@@ -253,8 +264,8 @@ private:
                     push(mk(t, Kind::kByzNoise, i));
     }
 
-    static Event mk(uint64_t time, Kind k, size_t node = 0, size_t from = 0, uint64_t gen = 0, ViewNum view = 0,
-                    std::shared_ptr<Bytes> b = {}) {
+    static Event mk(uint64_t time, Kind k, size_t node = 0, size_t from = 0, uint64_t gen = 0,
+                    ViewNum view = 0, std::shared_ptr<Bytes> b = {}) {
         Event e;
         e.time = time;
         e.kind = k;
@@ -299,11 +310,12 @@ private:
                 if (!nd.engine) return;
                 if (nd.byz == Byz::kDoubleVote) byz_double_vote(e.node, *e.bytes);
                 if (nd.byz != Byz::kHonest && chance(0.05)) captured_.push_back(e.bytes);
-                if (e.bytes->size() < 56 && e.bytes->size() > 2 && (*e.bytes)[1] == 0x04) host_sync(e.node, e.from, *e.bytes);
+                if (e.bytes->size() < 56 && e.bytes->size() > 2 && (*e.bytes)[1] == 0x04)
+                    host_sync(e.node, e.from, *e.bytes);
                 if (verbose_) {
                     auto d = decode_message(*e.bytes, *nd.scheme);
-                    std::fprintf(stderr, "t=%llu deliver %zu -> %zu type %d\n", (unsigned long long)now_, e.from,
-                                 e.node, d ? int(d->index()) : -1);
+                    std::fprintf(stderr, "t=%llu deliver %zu -> %zu type %d\n", (unsigned long long)now_,
+                                 e.from, e.node, d ? int(d->index()) : -1);
                 }
                 process(e.node, nd.engine->on_message(ValidatorIndex(e.from), *e.bytes));
                 return;
@@ -329,14 +341,21 @@ private:
             case Kind::kHeal:
                 for (auto& nd : nodes_) nd.partition = 0;
                 return;
-            case Kind::kGst: gst(); return;
-            case Kind::kLeaderCrash: leader_crash(); return;
-            case Kind::kByzNoise: byz_noise(e.node); return;
+            case Kind::kGst:
+                gst();
+                return;
+            case Kind::kLeaderCrash:
+                leader_crash();
+                return;
+            case Kind::kByzNoise:
+                byz_noise(e.node);
+                return;
             case Kind::kPayload: {
                 Node& nd = nodes_[e.node];
                 if (!nd.engine) return;
                 Bytes payload = u64_bytes(e.node, e.payload->view);
-                const ExecResult r = exec_.execute(e.payload->parent_state_root, e.payload->block_num, payload);
+                const ExecResult r =
+                    exec_.execute(e.payload->parent_state_root, e.payload->block_num, payload);
                 process(e.node, nd.engine->on_payload_ready(e.payload->view, std::move(payload), r));
                 return;
             }
@@ -425,7 +444,8 @@ private:
         }
         const uint64_t max_delay = after_gst_ ? std::min<uint64_t>(max_delay_, 150) : max_delay_;
         push(mk(now_ + rand(1, max_delay), Kind::kDeliver, to, from, 0, 0, bytes));
-        if (!after_gst_ && chance(dup_)) push(mk(now_ + rand(1, max_delay), Kind::kDeliver, to, from, 0, 0, bytes));
+        if (!after_gst_ && chance(dup_))
+            push(mk(now_ + rand(1, max_delay), Kind::kDeliver, to, from, 0, 0, bytes));
     }
 
     void broadcast(size_t from, const std::shared_ptr<Bytes>& bytes) {
@@ -447,18 +467,20 @@ private:
             for (auto& r : o.rejections) check_rejection(i, r);
             if (verbose_)
                 for (auto& r : o.rejections)
-                    std::fprintf(stderr, "t=%llu node %zu (view %llu) rejects from %u: %s\n", (unsigned long long)now_,
-                                 i, (unsigned long long)nd.engine->current_view(), r.from, to_string(r.reason));
+                    std::fprintf(stderr, "t=%llu node %zu (view %llu) rejects from %u: %s\n",
+                                 (unsigned long long)now_, i, (unsigned long long)nd.engine->current_view(),
+                                 r.from, to_string(r.reason));
             if (verbose_ && o.timer)
-                std::fprintf(stderr,
-                             "t=%llu node %zu timer view %llu +%llu (epoch %llu, msgs %zu, hqc %llu, committed %llu, "
-                             "voted %llu, timed out %llu)\n",
-                             (unsigned long long)now_, i, (unsigned long long)o.timer->view,
-                             (unsigned long long)o.timer->delay_ms, (unsigned long long)nd.engine->epoch(),
-                             o.messages.size(), (unsigned long long)nd.engine->high_qc().view,
-                             (unsigned long long)nd.engine->committed_block_num(),
-                             (unsigned long long)nd.engine->safety_state().last_voted_view,
-                             (unsigned long long)nd.engine->safety_state().last_timeout_view);
+                std::fprintf(
+                    stderr,
+                    "t=%llu node %zu timer view %llu +%llu (epoch %llu, msgs %zu, hqc %llu, committed %llu, "
+                    "voted %llu, timed out %llu)\n",
+                    (unsigned long long)now_, i, (unsigned long long)o.timer->view,
+                    (unsigned long long)o.timer->delay_ms, (unsigned long long)nd.engine->epoch(),
+                    o.messages.size(), (unsigned long long)nd.engine->high_qc().view,
+                    (unsigned long long)nd.engine->committed_block_num(),
+                    (unsigned long long)nd.engine->safety_state().last_voted_view,
+                    (unsigned long long)nd.engine->safety_state().last_timeout_view);
             stats_.evidence += o.evidence.size();
             for (auto& m : o.messages) emit(i, m);
             if (o.timer) {
@@ -485,7 +507,8 @@ private:
     void emit(size_t i, const OutMessage& m) {
         Node& nd = nodes_[i];
         auto bytes = std::make_shared<Bytes>(m.bytes);
-        if (!m.to && bytes->size() > 2 && (*bytes)[1 + ((*bytes)[0] >= 0xf8 ? (*bytes)[0] - 0xf7 : 0)] == 0x01) {
+        if (!m.to && bytes->size() > 2 &&
+            (*bytes)[1 + ((*bytes)[0] >= 0xf8 ? (*bytes)[0] - 0xf7 : 0)] == 0x01) {
             // Our own proposal: the host stores it before it leaves.
             auto d = decode_message(*bytes, *nd.scheme);
             if (d && std::holds_alternative<Proposal>(*d)) {
@@ -524,13 +547,15 @@ private:
         if (nd.byz != Byz::kHonest) return;
         // Each honest chain grows by one block at a time from its parent.
         if (b.header.block_num != nd.chain.size() || b.header.parent_id() != nd.chain.back())
-            return fail("validator " + std::to_string(i) + " committed block " + std::to_string(b.header.block_num) +
-                        " not extending its chain of " + std::to_string(nd.chain.size()));
+            return fail("validator " + std::to_string(i) + " committed block " +
+                        std::to_string(b.header.block_num) + " not extending its chain of " +
+                        std::to_string(nd.chain.size()));
         nd.chain.push_back(b.id);
         nd.store.emplace(b.id, b);
         // No two honest validators commit different blocks at one height;
         // with the step above, every honest chain is a prefix of the longest.
-        if (global_.size() < nd.chain.size()) global_.push_back(b.id);
+        if (global_.size() < nd.chain.size())
+            global_.push_back(b.id);
         else if (global_[b.header.block_num] != b.id)
             return fail("fork at height " + std::to_string(b.header.block_num));
         stats_.committed = std::max<uint64_t>(stats_.committed, b.header.block_num);
@@ -579,7 +604,8 @@ private:
         // executed and signed: half the validators get each.
         Proposal q = p;
         const Block* parent = nd.engine->find_block(p.block.header.parent_id());
-        if (!parent || p.block.payload.empty()) return broadcast(i, std::make_shared<Bytes>(encode_message(p)));
+        if (!parent || p.block.payload.empty())
+            return broadcast(i, std::make_shared<Bytes>(encode_message(p)));
         Bytes payload = u64_bytes(i + 1000, p.block.header.view);
         BlockHeader h = p.block.header;
         const ExecResult r = exec_.execute(parent->header.state_root, h.block_num, payload);
