@@ -16,7 +16,7 @@ constexpr size_t kMaxPending = 8;
 constexpr size_t kMaxWanted = 64;
 constexpr size_t kMaxOrphans = 512;
 /// Epoch-change proofs kept for validators that are several epochs behind.
-constexpr size_t kKeepProofs = 16;
+constexpr size_t kKeepProofs = 64;
 
 Hash32 qc_key(const SignatureScheme& s, const QuorumCert& qc) {
     Bytes b;

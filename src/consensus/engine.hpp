@@ -50,7 +50,7 @@ struct EngineConfig {
     ValidatorSet validators;
     /// The epoch proofs (CommittedBlock::epoch_proof) of recent epoch
     /// changes, from the host's store, so that after a restart the validator
-    /// can still bring laggards forward. Optional; the newest 16 are kept.
+    /// can still bring laggards forward. Optional; the newest 64 are kept.
     std::vector<SyncResponse> epoch_proofs;
 };
 
