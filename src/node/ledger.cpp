@@ -99,7 +99,7 @@ Result<Hash32, std::string> Ledger::import_block(const chain::Block& block) {
     auto staged = check(store_->stage_state(exec->diff), "staging state");
     if (!staged) return Unexpected{staged.error()};
     if (staged->root != h.state_root) return Unexpected{std::string("state root mismatch")};
-    return check(store_->commit_block(block, exec->receipts, *staged), "commit");
+    return check(store_->commit_block(block, exec->receipts, std::move(*staged)), "commit");
 }
 
 Result<Ledger::Produced, std::string> Ledger::produce_block(const std::vector<execution::Candidate>& candidates,
@@ -119,7 +119,7 @@ Result<Ledger::Produced, std::string> Ledger::produce_block(const std::vector<ex
     auto staged = check(store_->stage_state(built.execution.diff), "staging state");
     if (!staged) return Unexpected{staged.error()};
     built.block.header.state_root = staged->root;
-    auto hash = check(store_->commit_block(built.block, built.execution.receipts, *staged), "commit");
+    auto hash = check(store_->commit_block(built.block, built.execution.receipts, std::move(*staged)), "commit");
     if (!hash) return Unexpected{hash.error()};
     Produced p;
     p.hash = *hash;
