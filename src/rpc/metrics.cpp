@@ -143,21 +143,27 @@ std::string Registry::render() const {
     std::lock_guard lock(mutex_);
     // Merge the three maps into one name order so output is stable.
     std::map<std::string, std::string> blocks;
-    for (const auto& [name, f] : counters_) {
+    for (const auto& entry : counters_) {
+        const std::string& name = entry.first;  // (clang 14 cannot capture structured bindings)
+        const auto& f = entry.second;
         std::string s = "# HELP " + name + ' ' + escape_help(f->help()) + "\n# TYPE " + name + " counter\n";
         f->for_each([&](const std::vector<std::string>& values, const Counter& c) {
             s += name + label_set(f->labels(), values) + ' ' + number(c.value()) + '\n';
         });
         blocks[name] = std::move(s);
     }
-    for (const auto& [name, f] : gauges_) {
+    for (const auto& entry : gauges_) {
+        const std::string& name = entry.first;  // (clang 14 cannot capture structured bindings)
+        const auto& f = entry.second;
         std::string s = "# HELP " + name + ' ' + escape_help(f->help()) + "\n# TYPE " + name + " gauge\n";
         f->for_each([&](const std::vector<std::string>& values, const Gauge& g) {
             s += name + label_set(f->labels(), values) + ' ' + number(g.value()) + '\n';
         });
         blocks[name] = std::move(s);
     }
-    for (const auto& [name, f] : histograms_) {
+    for (const auto& entry : histograms_) {
+        const std::string& name = entry.first;  // (clang 14 cannot capture structured bindings)
+        const auto& f = entry.second;
         std::string s = "# HELP " + name + ' ' + escape_help(f->help()) + "\n# TYPE " + name + " histogram\n";
         f->for_each([&](const std::vector<std::string>& values, const Histogram& h) {
             const auto counts = h.cumulative_counts();

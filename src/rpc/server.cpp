@@ -13,6 +13,8 @@
 #include "rpc/metrics.hpp"
 #include "rpc/subscriptions.hpp"
 
+TRELLIS_RPC_COROUTINES_BEGIN
+
 namespace trellis::rpc {
 
 const char* to_string(ServerError e) noexcept {
@@ -243,6 +245,15 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                 stream->expires_after(std::chrono::seconds(5));
                 beast::error_code wec;
                 co_await http::async_write(*stream, res, asio::redirect_error(use_awaitable, wec));
+                // Lingering close: stop sending, then drain (bounded in time and
+                // bytes) what the client is still writing, so closing with unread
+                // input does not reset the connection before it reads the answer.
+                stream->socket().shutdown(tcp::socket::shutdown_send, wec);
+                stream->expires_after(std::chrono::seconds(2));
+                std::vector<char> sink(64 * 1024);
+                for (size_t drained = 0; !wec && drained < settings.max_body_bytes + (1u << 20);) {
+                    drained += co_await stream->async_read_some(asio::buffer(sink), asio::redirect_error(use_awaitable, wec));
+                }
                 break;
             }
             Request req = parser.release();
@@ -441,3 +452,5 @@ uint16_t Server::port() const noexcept { return impl_->bound_port.load(); }
 size_t Server::connection_count() const noexcept { return impl_->active.load(); }
 
 }  // namespace trellis::rpc
+
+TRELLIS_RPC_COROUTINES_END
