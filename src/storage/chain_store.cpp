@@ -15,6 +15,7 @@ namespace {
 constexpr std::string_view kHeadKey = "head";
 constexpr std::string_view kGenesisKey = "genesis";
 constexpr std::string_view kSchemaKey = "schema";
+constexpr std::string_view kPruneFloorKey = "prune_floor";
 constexpr uint8_t kSchemaVersion = 1;
 
 void put_be64(Bytes& out, uint64_t v) {
@@ -272,7 +273,105 @@ Result<TrieStateReader, Status> ChainStore::state_at(const Hash32& block_hash) {
     auto h = header(block_hash);
     if (!h) return Unexpected{h.error()};
     if (!*h) return Unexpected{Status::invalid_argument("unknown block")};
+    auto oldest = oldest_state();
+    if (!oldest) return Unexpected{oldest.error()};
+    // Refused by number, not by probing for nodes: a state past the depth is
+    // refused at once and always, whether or not a sweep has reached it yet.
+    if ((*h)->number < *oldest)
+        return Unexpected{Status::pruned("state of block " + std::to_string((*h)->number) +
+                                         " has been pruned (the oldest kept state is block " +
+                                         std::to_string(*oldest) + ")")};
     return TrieStateReader(db_, (*h)->state_root);
+}
+
+// ---------------------------------------------------------------------------
+// Pruning
+
+void ChainStore::set_pruning(const PruneSettings& settings) {
+    std::lock_guard lock(commit_mu_);
+    prune_ = settings;
+}
+
+Result<BlockNum, Status> ChainStore::stored_floor() {
+    auto r = db_.get(Column::kMeta, as_view(kPruneFloorKey));
+    if (!r) return Unexpected{r.error()};
+    if (!*r) return BlockNum{0};
+    if ((*r)->size() != 8) return Unexpected{corrupt("prune floor", "wrong size")};
+    return get_be64(**r);
+}
+
+Result<BlockNum, Status> ChainStore::oldest_state() {
+    auto floor = stored_floor();
+    if (!floor) return Unexpected{floor.error()};
+    BlockNum oldest = *floor;
+    if (prune_.keep_last != 0) {
+        auto h = head();
+        if (!h) return Unexpected{h.error()};
+        if (*h && (*h)->number + 1 > prune_.keep_last)
+            oldest = std::max(oldest, (*h)->number + 1 - prune_.keep_last);
+    }
+    return oldest;
+}
+
+Result<PruneStats, Status> ChainStore::prune_if_due() {
+    std::lock_guard lock(commit_mu_);
+    if (prune_.keep_last == 0) return PruneStats{};
+    auto h = head();
+    if (!h) return Unexpected{h.error()};
+    if (!*h || (*h)->number + 1 <= prune_.keep_last) return PruneStats{};
+    if (last_prune_head_ && (*h)->number < *last_prune_head_ + prune_.effective_interval())
+        return PruneStats{};
+    return prune_locked(prune_.keep_last);
+}
+
+Result<PruneStats, Status> ChainStore::prune(uint64_t keep_last_n) {
+    std::lock_guard lock(commit_mu_);
+    return prune_locked(keep_last_n);
+}
+
+Result<PruneStats, Status> ChainStore::prune_locked(uint64_t keep_last_n) {
+    if (keep_last_n == 0) return Unexpected{Status::invalid_argument("prune must keep at least one state")};
+    PruneStats stats;
+    auto h = head();
+    if (!h) return Unexpected{h.error()};
+    if (!*h) return Unexpected{Status::invalid_argument("no genesis")};
+    const BlockNum head_num = (*h)->number;
+    auto stored = stored_floor();
+    if (!stored) return Unexpected{stored.error()};
+    // Never below an earlier floor: those states may be partly erased already.
+    BlockNum floor = head_num + 1 > keep_last_n ? head_num + 1 - keep_last_n : 0;
+    floor = std::max(floor, *stored);
+    stats.floor = floor;
+
+    std::vector<Hash32> roots;
+    for (BlockNum n = floor; n <= head_num; ++n) {
+        auto hdr = header_by_number(n);
+        if (!hdr) return Unexpected{hdr.error()};
+        if (!*hdr) return Unexpected{corrupt("canonical index", "a block below the head is missing")};
+        roots.push_back((*hdr)->state_root);
+    }
+    stats.kept_roots = roots.size();
+    // Phase 1 only reads: a kept state found incomplete stops the prune
+    // before anything is written.
+    NodeMarks marks;
+    if (Status s = mark_reachable(db_, roots, marks); !s.is_ok()) return Unexpected{s};
+    stats.marked_nodes = marks.size();
+    // Phase 2: the floor goes to disk (synced) before any node leaves, so a
+    // state an interrupted sweep has damaged is refused by number after a
+    // restart, never read half-erased.
+    if (floor > *stored) {
+        WriteBatch b;
+        Bytes v;
+        put_be64(v, floor);
+        b.put(Column::kMeta, as_view(kPruneFloorKey), v);
+        ++stats.writes;
+        if (Status s = db_.write(b, true); !s.is_ok()) return Unexpected{s};
+    }
+    // Phase 3: erase the unmarked nodes.
+    if (Status s = sweep_unmarked(db_, marks, prune_.batch_erases, stats); !s.is_ok()) return Unexpected{s};
+    stats.ran = true;
+    last_prune_head_ = head_num;
+    return stats;
 }
 
 namespace {

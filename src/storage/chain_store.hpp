@@ -14,6 +14,7 @@
 #include "chain/receipt.hpp"
 #include "state/state_db.hpp"
 #include "storage/database.hpp"
+#include "storage/pruner.hpp"
 #include "storage/state_store.hpp"
 
 namespace trellis::storage {
@@ -115,18 +116,51 @@ public:
 
     /// Reads of the head state (flat columns).
     FlatStateReader head_state() { return FlatStateReader(db_); }
-    /// Reads of the state after block block_hash, through the tries.
+    /// Reads of the state after block block_hash, through the tries. A block
+    /// older than oldest_state() gives kPruned ("state of block N has been
+    /// pruned"); an unknown block kInvalidArgument. A reader made before a
+    /// prune that removes its state reads kCorruption (missing node) from then
+    /// on, never wrong values.
     Result<TrieStateReader, Status> state_at(const Hash32& block_hash);
+
+    // State pruning (docs/storage.md, "Pruning"). Only trie nodes are ever
+    // erased; headers, bodies, receipts, indexes, code and the flat state stay.
+
+    /// Sets the policy (default: archive). Call before the store is shared.
+    void set_pruning(const PruneSettings& settings);
+    const PruneSettings& pruning() const noexcept { return prune_; }
+    /// The number of the oldest block whose state state_at serves: the
+    /// larger of the last prune's floor (on disk) and, when pruning, head -
+    /// keep_last + 1. 0 in archive mode on an unpruned store.
+    Result<BlockNum, Status> oldest_state();
+    /// Prunes if the policy says one is due: keep_last > 0, the chain is
+    /// longer than keep_last, and the head advanced effective_interval()
+    /// blocks since this store's last prune (the first call after opening
+    /// always sweeps, which also finishes a prune a crash interrupted). Meant
+    /// to be called after each commit_block; blocks commits while it runs.
+    Result<PruneStats, Status> prune_if_due();
+    /// Prunes now, keeping the states of the last keep_last_n >= 1 blocks:
+    /// marks every node reachable from their roots, records the new floor
+    /// (synced), then erases every other node in atomic batches. A failure or
+    /// crash at any point leaves every kept state whole (the erased nodes
+    /// were unreachable from them) and the next prune finishes the work.
+    Result<PruneStats, Status> prune(uint64_t keep_last_n);
 
     Database& database() noexcept { return db_; }
 
 private:
     Result<std::optional<std::vector<BlockNum>>, Status> log_candidates(const LogFilter& f, BlockNum to);
+    Result<BlockNum, Status> stored_floor();
+    /// prune() with commit_mu_ held.
+    Result<PruneStats, Status> prune_locked(uint64_t keep_last_n);
 
     Database& db_;
     bool sync_;
     /// Serialises init_genesis and commit_block (check head, then write).
     std::mutex commit_mu_;
+    PruneSettings prune_;
+    /// Head number at this store's last completed prune; nullopt: none yet.
+    std::optional<BlockNum> last_prune_head_;
 };
 
 /// Index key builders (docs/storage.md), exposed for tests and tools.

@@ -38,6 +38,8 @@ const char* to_string(Status::Code c) noexcept {
             return "injected fault";
         case Status::Code::kNotSupported:
             return "not supported";
+        case Status::Code::kPruned:
+            return "pruned";
     }
     return "?";
 }

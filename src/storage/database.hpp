@@ -43,6 +43,7 @@ public:
         kInvalidArgument,  ///< the caller asked for something inconsistent (e.g. a stale parent)
         kInjectedFault,    ///< FaultInjectingDatabase failed the operation on purpose
         kNotSupported,
+        kPruned,  ///< the data asked for was deleted by state pruning (docs/storage.md)
     };
 
     Status() = default;
@@ -52,6 +53,7 @@ public:
     static Status invalid_argument(std::string m) { return {Code::kInvalidArgument, std::move(m)}; }
     static Status injected_fault(std::string m) { return {Code::kInjectedFault, std::move(m)}; }
     static Status not_supported(std::string m) { return {Code::kNotSupported, std::move(m)}; }
+    static Status pruned(std::string m) { return {Code::kPruned, std::move(m)}; }
 
     bool is_ok() const noexcept { return code_ == Code::kOk; }
     Code code() const noexcept { return code_; }

@@ -179,6 +179,16 @@ Status RocksDatabase::flush() {
     return from_rocks(impl_->db->Flush(rocksdb::FlushOptions(), cfs));
 }
 
+Status RocksDatabase::compact() {
+    rocksdb::CompactRangeOptions o;
+    // Rewrite the bottommost level too: that is where erased nodes' old
+    // versions sit, and the tombstones only free space when they meet them.
+    o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    for (auto* cf : impl_->cfs)
+        if (Status s = from_rocks(impl_->db->CompactRange(o, cf, nullptr, nullptr)); !s.is_ok()) return s;
+    return Status::ok();
+}
+
 uint64_t RocksDatabase::disk_bytes() const {
     uint64_t total = 0;
     for (auto* cf : impl_->cfs) {

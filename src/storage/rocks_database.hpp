@@ -51,6 +51,9 @@ public:
 
     /// Flushes memtables to table files (tests, shutdown, disk-use figures).
     Status flush();
+    /// Compacts every column's whole key range (after pruning, so erased
+    /// trie nodes leave the table files; disk-use figures).
+    Status compact();
     /// Live table-file bytes plus write-ahead-log bytes.
     uint64_t disk_bytes() const;
 
