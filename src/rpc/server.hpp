@@ -36,7 +36,7 @@ struct Settings {
     unsigned threads = 2;
     /// Largest HTTP request body (geth: 5 MiB). Larger: HTTP 413.
     size_t max_body_bytes = 5 * 1024 * 1024;
-    /// Largest HTTP header block. Larger: HTTP 431... reported as 400.
+    /// Largest HTTP header block. Larger: HTTP 400.
     size_t max_header_bytes = 16 * 1024;
     /// Largest WebSocket message (geth: 32 MiB read limit; we match HTTP's body limit).
     size_t max_ws_message_bytes = 5 * 1024 * 1024;

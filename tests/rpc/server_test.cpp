@@ -153,7 +153,7 @@ TEST_F(ServerTest, too_many_connections_get_503_then_room_frees) {
     EXPECT_EQ(json::parse(res.body())["error"]["code"], code::kLimitExceeded);
     a.close();
     b.close();
-    for (int i = 0; i < 200 && server->connection_count() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (int i = 0; i < 1000 && server->connection_count() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     EXPECT_EQ(rpc(R"({"jsonrpc":"2.0","id":1,"method":"eth_chainId"})")["result"], "0x539");
 }
 
