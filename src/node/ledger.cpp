@@ -28,7 +28,7 @@ Result<std::unique_ptr<Ledger>, std::string> Ledger::open(const std::filesystem:
     auto db = storage::RocksDatabase::open(dir, settings.database);
     if (!db) return Unexpected{"cannot open " + dir.string() + ": " + db.error().to_string()};
     l->db_ = std::move(db).value();
-    if (auto r = l->init(genesis, settings.sync_commits); !r) return Unexpected{r.error()};
+    if (auto r = l->init(genesis, settings.sync_commits, settings.pruning); !r) return Unexpected{r.error()};
     return l;
 }
 
@@ -39,7 +39,8 @@ Result<std::unique_ptr<Ledger>, std::string> Ledger::open_in_memory(const chain:
     return l;
 }
 
-Result<void, std::string> Ledger::init(const chain::Genesis& genesis, bool sync) {
+Result<void, std::string> Ledger::init(const chain::Genesis& genesis, bool sync,
+                                       const storage::PruneSettings& pruning) {
     if (auto ok = chain::validate_genesis(genesis); !ok)
         return Unexpected{std::string("invalid genesis: ") + chain::to_string(ok.error())};
     const auto rev = revision_named(genesis.evm_revision);
@@ -48,6 +49,7 @@ Result<void, std::string> Ledger::init(const chain::Genesis& genesis, bool sync)
     rules_.chain_id = genesis.chain_id;
     rules_.revision = *rev;
     store_ = std::make_unique<storage::ChainStore>(*db_, sync);
+    store_->set_pruning(pruning);
     auto h = store_->init_genesis(genesis);
     if (!h) {
         if (h.error().code() == storage::Status::Code::kInvalidArgument)
@@ -99,7 +101,14 @@ Result<Hash32, std::string> Ledger::import_block(const chain::Block& block) {
     auto staged = check(store_->stage_state(exec->diff), "staging state");
     if (!staged) return Unexpected{staged.error()};
     if (staged->root != h.state_root) return Unexpected{std::string("state root mismatch")};
-    return check(store_->commit_block(block, exec->receipts, std::move(*staged)), "commit");
+    auto hash = check(store_->commit_block(block, exec->receipts, std::move(*staged)), "commit");
+    if (hash) prune_after_commit();
+    return hash;
+}
+
+void Ledger::prune_after_commit() {
+    auto r = store_->prune_if_due();
+    prune_error_ = r ? std::string() : r.error().to_string();
 }
 
 Result<Ledger::Produced, std::string> Ledger::produce_block(const std::vector<execution::Candidate>& candidates,
@@ -121,6 +130,7 @@ Result<Ledger::Produced, std::string> Ledger::produce_block(const std::vector<ex
     built.block.header.state_root = staged->root;
     auto hash = check(store_->commit_block(built.block, built.execution.receipts, std::move(*staged)), "commit");
     if (!hash) return Unexpected{hash.error()};
+    prune_after_commit();
     Produced p;
     p.hash = *hash;
     p.receipts = std::move(built.execution.receipts);

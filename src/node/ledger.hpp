@@ -10,6 +10,7 @@
 #include "evm/evm.hpp"
 #include "execution/block_executor.hpp"
 #include "storage/chain_store.hpp"
+#include "storage/pruner.hpp"
 #include "storage/rocks_database.hpp"
 
 namespace trellis::node {
@@ -21,6 +22,8 @@ struct LedgerSettings {
     /// process crash loses nothing either way.
     bool sync_commits = true;
     size_t code_cache_entries = 4096;
+    /// State pruning: keep the last `keep_last` blocks' state (0: archive).
+    storage::PruneSettings pruning;
 };
 
 /// The chain on disk: opens a data directory, checks it belongs to this
@@ -61,12 +64,18 @@ public:
     Result<Produced, std::string> produce_block(const std::vector<execution::Candidate>& candidates,
                                                 uint64_t timestamp, const Address& proposer);
 
+    /// The last pruning failure, empty when the last prune succeeded. A failed
+    /// prune never affects the committed block; it is retried after the next.
+    const std::string& last_prune_error() const noexcept { return prune_error_; }
+
     /// BLOCKHASH: the canonical hash of block n (zero when unknown).
     Hash32 block_hash(uint64_t n);
 
 private:
     Ledger() = default;
-    Result<void, std::string> init(const chain::Genesis& genesis, bool sync);
+    Result<void, std::string> init(const chain::Genesis& genesis, bool sync,
+                                   const storage::PruneSettings& pruning = {});
+    void prune_after_commit();
 
     chain::Genesis genesis_;
     Hash32 genesis_hash_;
@@ -74,6 +83,7 @@ private:
     std::unique_ptr<storage::Database> db_;
     std::unique_ptr<storage::ChainStore> store_;
     evm::CodeCache code_cache_;
+    std::string prune_error_;
 };
 
 }  // namespace trellis::node

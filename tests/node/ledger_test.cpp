@@ -156,3 +156,21 @@ TEST(GenesisJson, accepts_geth_style_alloc_keys_and_decimal_balances) {
     EXPECT_EQ(g->alloc.begin()->second.balance, uint256(1'000'000'000'000'000'000ull));
     EXPECT_EQ(g->alloc.begin()->second.storage.size(), 1u);
 }
+
+TEST(Ledger, pruning_keeps_the_last_states_and_refuses_older_ones) {
+    TempDir dir;
+    node::LedgerSettings settings;
+    settings.pruning.keep_last = 2;
+    settings.pruning.interval = 1;
+    auto l = node::Ledger::open(dir.path, test_genesis(), settings);
+    ASSERT_TRUE(l) << l.error();
+    for (int b = 0; b < 5; ++b) ASSERT_TRUE((*l)->produce_block(transfers(4, uint64_t(b), 1), 5000 + uint64_t(b), Address{}));
+    EXPECT_TRUE((*l)->last_prune_error().empty()) << (*l)->last_prune_error();
+    const auto head = (*l)->head_hash();
+    EXPECT_TRUE((*l)->store().state_at(head));
+    auto old = (*l)->store().canonical_hash(1);
+    ASSERT_TRUE(old && old->has_value());
+    auto pruned = (*l)->store().state_at(**old);
+    ASSERT_FALSE(pruned);
+    EXPECT_NE(pruned.error().message().find("pruned"), std::string::npos) << pruned.error().to_string();
+}
