@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -20,6 +21,9 @@
 #include "node/keystore.hpp"
 #include "crypto/secp256k1.hpp"
 #include "node/ledger.hpp"
+#include "node/devnet.hpp"
+#include "node/service.hpp"
+#include "rpc/eth_api.hpp"
 #include "evm/evm.hpp"
 #include "state/state_db.hpp"
 #include "state/world_state.hpp"
@@ -363,6 +367,114 @@ int cmd_keys_list(const std::string& dir) {
     return 0;
 }
 
+struct NodeOptions {
+    std::string datadir;
+    std::string genesis;
+    std::string http_host = "127.0.0.1";
+    uint16_t http_port = 8545;
+    unsigned rpc_threads = 2;
+    uint64_t empty_blocks = 0;  // seconds; 0: only when transactions are pending
+    bool no_sync = false;
+};
+
+/// Runs a service until SIGINT/SIGTERM. Signals are blocked before any thread
+/// starts, so only this thread's sigwait sees them.
+int run_service(node::ServiceSettings settings) {
+    node::block_stop_signals();
+    settings.log = &std::cerr;
+    auto service = node::Service::start(std::move(settings));
+    if (!service) {
+        std::cerr << "error: " << service.error() << "\n";
+        return 1;
+    }
+    auto& s = **service;
+    std::cerr << "JSON-RPC (HTTP and WebSocket) on " << "port " << s.http_port()
+              << ", head block " << s.backend().head_number() << "\n";
+    const int sig = node::wait_for_stop_signal();
+    std::cerr << "received " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping\n";
+    s.stop();
+    std::cerr << "stopped at block " << s.backend().head_number() << "\n";
+    return 0;
+}
+
+node::ServiceSettings service_settings(const NodeOptions& o) {
+    node::ServiceSettings st;
+    st.datadir = o.datadir;
+    st.http_host = o.http_host;
+    st.http_port = o.http_port;
+    st.rpc_threads = std::max(1u, o.rpc_threads);
+    st.empty_block_interval = std::chrono::seconds(o.empty_blocks);
+    st.ledger.sync_commits = !o.no_sync;
+    return st;
+}
+
+int cmd_node(const NodeOptions& o) {
+    auto genesis = node::load_genesis_file(o.genesis);
+    if (!genesis) {
+        std::cerr << genesis.error() << "\n";
+        return 1;
+    }
+    node::ServiceSettings st = service_settings(o);
+    st.genesis = std::move(genesis).value();
+    return run_service(std::move(st));
+}
+
+/// A fresh development chain (or the one in --datadir), with well-known
+/// prefunded accounts printed as other dev chains print them.
+int cmd_devnet(NodeOptions o, size_t account_count) {
+    namespace fs = std::filesystem;
+    bool temporary = false;
+    fs::path dir;
+    if (o.datadir.empty()) {
+        std::string tmpl = (fs::temp_directory_path() / "trellis-devnet-XXXXXX").string();
+        if (!::mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary directory");
+        dir = tmpl;
+        temporary = true;
+    } else {
+        dir = o.datadir;
+        fs::create_directories(dir);
+    }
+    const auto accounts = node::devnet_accounts(account_count);
+    const fs::path genesis_path = dir / "genesis.json";
+    chain::Genesis genesis;
+    if (fs::exists(genesis_path)) {
+        auto g = node::load_genesis_file(genesis_path.string());
+        if (!g) {
+            std::cerr << genesis_path.string() << ": " << g.error() << "\n";
+            return 1;
+        }
+        genesis = std::move(g).value();
+    } else {
+        genesis = node::devnet_genesis(accounts, node::devnet_default_balance());
+        std::ofstream f(genesis_path);
+        f << node::genesis_to_json(genesis);
+        if (!f) throw std::runtime_error("cannot write " + genesis_path.string());
+    }
+    std::cout << "Trellis devnet: chain id " << genesis.chain_id << ", data in " << dir.string()
+              << (temporary ? " (removed on exit)" : "") << "\n\nAvailable accounts\n==================\n";
+    for (size_t i = 0; i < accounts.size(); ++i) {
+        auto it = genesis.alloc.find(accounts[i].address);
+        const uint256 bal = it == genesis.alloc.end() ? uint256() : it->second.balance;
+        std::cout << "(" << i << ") " << rpc::checksum_address(accounts[i].address) << " ("
+                  << to_string(bal / uint256(1'000'000'000'000'000'000ULL)) << " ETH)\n";
+    }
+    std::cout << "\nPrivate keys (well known: never use them for anything of value)\n==================\n";
+    for (size_t i = 0; i < accounts.size(); ++i)
+        std::cout << "(" << i << ") " << to_0x_hex(accounts[i].private_key.view()) << "\n";
+    std::cout << "\nJSON-RPC: http://" << o.http_host << ":" << o.http_port << " (WebSocket: ws://" << o.http_host
+              << ":" << o.http_port << ")\n"
+              << std::endl;
+    o.datadir = (dir / "chain").string();
+    node::ServiceSettings st = service_settings(o);
+    st.genesis = std::move(genesis);
+    const int rc = run_service(std::move(st));
+    if (temporary) {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+    return rc;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -438,10 +550,42 @@ int main(int argc, char** argv) {
     }
     keys_import->add_option("file", import_file, "file holding the private key as hex")->required();
 
+    auto* nd = app.add_subcommand("node", "Run a node: the chain in --datadir, JSON-RPC over HTTP and WebSocket, "
+                                          "single-validator block production");
+    NodeOptions nopt;
+    nd->add_option("--datadir", nopt.datadir, "data directory (created from the genesis when new)")->required();
+    nd->add_option("--genesis", nopt.genesis, "genesis file")->required();
+    nd->add_option("--http-host", nopt.http_host, "JSON-RPC listen address")->capture_default_str();
+    nd->add_option("--http-port", nopt.http_port, "JSON-RPC port (0: any free port)")->capture_default_str();
+    nd->add_option("--rpc-threads", nopt.rpc_threads, "threads serving JSON-RPC")->capture_default_str();
+    nd->add_option("--empty-blocks", nopt.empty_blocks,
+                   "also seal an empty block after this many seconds without one (0: never)")
+        ->capture_default_str();
+    nd->add_flag("--no-sync", nopt.no_sync, "do not fsync each commit (a process crash still loses nothing)");
+
+    auto* dn = app.add_subcommand("devnet", "Start a development chain on 127.0.0.1 with prefunded, well-known "
+                                            "accounts (chain id 1337, zero base fee)");
+    NodeOptions dopt;
+    size_t dn_accounts = 10;
+    dn->add_option("--datadir", dopt.datadir, "keep the chain in this directory (default: a temporary one)");
+    dn->add_option("--http-port", dopt.http_port, "JSON-RPC port")->capture_default_str();
+    dn->add_option("--accounts", dn_accounts, "number of prefunded accounts")
+        ->check(CLI::Range(size_t(1), size_t(1000)))
+        ->capture_default_str();
+    dn->add_option("--empty-blocks", dopt.empty_blocks,
+                   "also seal an empty block after this many seconds without one (0: never)")
+        ->capture_default_str();
+
     CLI11_PARSE(app, argc, argv);
     try {
         if (st->parsed()) return cmd_statetest(st_paths, st_fork, st_filter, st_dump);
         if (gen_new->parsed()) return cmd_genesis_new(gopt);
+        if (nd->parsed()) return cmd_node(nopt);
+        if (dn->parsed()) {
+            // A fresh temporary chain need not survive power loss.
+            dopt.no_sync = dopt.datadir.empty();
+            return cmd_devnet(dopt, dn_accounts);
+        }
         if (keys_new->parsed()) {
             const auto key = crypto::ethereum_suite().generate_private_key();
             return write_keyfile(keystore, key, read_password(password_file), light);

@@ -1,0 +1,103 @@
+#pragma once
+
+// The node as JSON-RPC sees it: rpc::Backend over the Ledger (blocks,
+// receipts, state, log index on disk) and the transaction pool, plus the one
+// write path a block producer needs (seal_block).
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "node/ledger.hpp"
+#include "rpc/backend.hpp"
+#include "txpool/txpool.hpp"
+
+namespace trellis::node {
+
+struct BackendSettings {
+    /// Pool limits. chain id and block gas limit are taken from the genesis.
+    txpool::Settings pool;
+    std::string client_version = "trellis/v0.1.0";
+    std::string node_name = "trellis";
+    /// This node's validator address (trellis_nodeInfo), if it is one.
+    std::optional<Address> validator;
+};
+
+/// What seal_block committed (one line of the block log).
+struct SealedBlock {
+    chain::BlockNum number = 0;
+    Hash32 hash;
+    size_t tx_count = 0;
+    chain::Gas gas_used = 0;
+    size_t skipped = 0;  ///< selected transactions the state rejected
+};
+
+/// rpc::Backend over a Ledger and a TxPool.
+///
+/// Thread-safety: every method may be called from any thread. One mutex,
+/// mu_, guards the ledger's write side (produce_block) and the pool; block
+/// and state reads go straight to the ChainStore, which serves concurrent
+/// readers and shows them whole commits only, so RPC reads never wait for a
+/// block being sealed. Listeners are kept under their own mutex and are
+/// called without mu_ held.
+class ChainBackend final : public rpc::Backend {
+public:
+    /// ledger must outlive the backend.
+    ChainBackend(Ledger& ledger, BackendSettings settings);
+
+    // rpc::Backend
+    chain::ChainId chain_id() override;
+    rpc::BlockNum head_number() override;
+    std::optional<Hash32> canonical_hash(rpc::BlockNum n) override;
+    std::optional<chain::BlockHeader> header_by_hash(const Hash32& h) override;
+    std::optional<chain::BlockBody> body(const Hash32& block_hash) override;
+    std::optional<std::vector<chain::Receipt>> receipts(const Hash32& block_hash) override;
+    std::optional<rpc::TxLocation> tx_location(const Hash32& tx_hash) override;
+    std::unique_ptr<rpc::StateView> state_at(rpc::BlockNum n) override;
+    Result<rpc::CallResult, rpc::CallFailure> call(const rpc::CallMsg& msg, rpc::BlockNum n,
+                                                   const rpc::StateOverrides& overrides) override;
+    Result<rpc::AccessListResult, rpc::CallFailure> create_access_list(const rpc::CallMsg& msg,
+                                                                       rpc::BlockNum n) override;
+    Result<Hash32, rpc::SendFailure> send_raw_transaction(ByteView encoded) override;
+    std::shared_ptr<const txpool::PooledTx> pool_transaction(const Hash32& h) override;
+    size_t pool_pending() override;
+    size_t pool_queued() override;
+    txpool::TxPool::Content pool_content() override;
+    Result<std::vector<rpc::LogEntry>, rpc::LogQueryError> logs(rpc::BlockNum from, rpc::BlockNum to,
+                                                                const rpc::LogFilter& filter,
+                                                                size_t max_results) override;
+    uint256 next_base_fee() override;
+    uint256 suggested_tip() override;
+    std::optional<rpc::SyncStatus> sync_status() override { return std::nullopt; }
+    size_t peer_count() override { return 0; }
+    rpc::NodeInfo node_info() override;
+    uint64_t add_listener(rpc::EventListener listener) override;
+    void remove_listener(uint64_t id) override;
+
+    /// Builds a block on the head from the pool's executable transactions
+    /// (ordered by txpool::TxPool::select, up to the gas limit), commits it,
+    /// re-checks the pool against the new head and then fires listeners.
+    /// Returns nullopt (and commits nothing) when no transaction is pending
+    /// and allow_empty is false. An error is a storage failure: nothing was
+    /// committed.
+    Result<std::optional<SealedBlock>, std::string> seal_block(uint64_t timestamp, const Address& proposer,
+                                                               bool allow_empty);
+
+private:
+    void fire(const rpc::ChainEvent& ev);
+
+    Ledger& ledger_;
+    BackendSettings settings_;
+    /// Guards the ledger's writes and pool_ (see the class comment).
+    std::mutex mu_;
+    txpool::TxPool pool_;
+
+    /// Guards listeners_ and next_listener_.
+    std::mutex listeners_mu_;
+    std::map<uint64_t, rpc::EventListener> listeners_;
+    uint64_t next_listener_ = 1;
+};
+
+}  // namespace trellis::node

@@ -1,0 +1,48 @@
+#include "node/devnet.hpp"
+
+#include "crypto/keccak.hpp"
+#include "crypto/suite.hpp"
+
+namespace trellis::node {
+namespace {
+
+DevAccount derive(const std::string& seed) {
+    const auto& suite = crypto::ethereum_suite();
+    Hash32 h = crypto::keccak256(ByteView(reinterpret_cast<const uint8_t*>(seed.data()), seed.size()));
+    for (;;) {
+        Bytes32 key;
+        key.bytes = h.bytes;
+        if (auto pub = suite.public_key(key)) return DevAccount{suite.address_of(*pub), key};
+        h = crypto::keccak256(h.view());  // zero or not below the curve order: hash again
+    }
+}
+
+}  // namespace
+
+std::vector<DevAccount> devnet_accounts(size_t count) {
+    std::vector<DevAccount> out;
+    out.reserve(count);
+    for (size_t i = 0; i < count; ++i) out.push_back(derive("trellis devnet account " + std::to_string(i)));
+    return out;
+}
+
+DevAccount devnet_validator() { return derive("trellis devnet validator"); }
+
+uint256 devnet_default_balance() { return uint256(10'000) * uint256(1'000'000'000'000'000'000ULL); }
+
+chain::Genesis devnet_genesis(const std::vector<DevAccount>& accounts, const uint256& balance) {
+    chain::Genesis g;
+    g.chain_id = kDevnetChainId;
+    g.base_fee = chain::FixedBaseFee{uint256()};
+    for (const auto& a : accounts) g.alloc[a.address].balance = balance;
+    const auto& suite = crypto::ethereum_suite();
+    const DevAccount v = devnet_validator();
+    chain::GenesisValidator gv;
+    gv.public_key = *suite.public_key(v.private_key);
+    gv.address = v.address;
+    gv.stake = uint256(100);
+    g.validators.push_back(gv);
+    return g;
+}
+
+}  // namespace trellis::node

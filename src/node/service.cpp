@@ -1,0 +1,165 @@
+#include "node/service.hpp"
+
+#include <signal.h>
+
+#include "base/hex.hpp"
+#include "rpc/asio.hpp"
+#include "rpc/json_rpc.hpp"
+#include "rpc/metrics.hpp"
+
+namespace trellis::node {
+
+SoloProposer::SoloProposer(ChainBackend& backend, Address proposer, std::chrono::milliseconds poll,
+                           std::chrono::seconds empty_interval, BlockLog on_block)
+    : backend_(backend), proposer_(proposer), poll_(poll), empty_interval_(empty_interval),
+      on_block_(std::move(on_block)) {}
+
+SoloProposer::~SoloProposer() { stop(); }
+
+void SoloProposer::start() {
+    // An admitted transaction wakes the proposer: a block follows at once
+    // instead of at the next poll. The listener only sets a flag.
+    listener_ = backend_.add_listener([this](const rpc::ChainEvent& ev) {
+        if (!ev.pending_tx) return;
+        {
+            std::lock_guard lock(mu_);
+            wake_ = true;
+        }
+        cv_.notify_one();
+    });
+    thread_ = std::thread([this] { run(); });
+}
+
+void SoloProposer::stop() {
+    {
+        std::lock_guard lock(mu_);
+        stop_ = true;
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+    if (listener_) {
+        backend_.remove_listener(listener_);
+        listener_ = 0;
+    }
+}
+
+void SoloProposer::run() {
+    using Clock = std::chrono::steady_clock;
+    auto last_block = Clock::now();
+    // After a block in which every selected transaction was skipped, the same
+    // ones would be selected again: wait for a new arrival (or the empty-block
+    // timer) instead of sealing empty blocks in a tight loop.
+    bool stalled = false;
+    for (;;) {
+        {
+            std::unique_lock lock(mu_);
+            cv_.wait_for(lock, poll_, [this] { return stop_ || wake_; });
+            if (stop_) return;
+            if (wake_) stalled = false;
+            wake_ = false;
+        }
+        const bool empty_due = empty_interval_.count() > 0 && Clock::now() - last_block >= empty_interval_;
+        if (stalled && !empty_due) continue;
+        const auto now = std::chrono::system_clock::now().time_since_epoch();
+        const uint64_t ts = uint64_t(std::chrono::duration_cast<std::chrono::seconds>(now).count());
+        auto sealed = backend_.seal_block(ts, proposer_, empty_due);
+        if (!sealed) {
+            // A storage failure: nothing was committed. Retry at the next poll.
+            if (on_block_) on_block_(SealedBlock{});
+            continue;
+        }
+        if (!sealed->has_value()) continue;
+        last_block = Clock::now();
+        stalled = (*sealed)->tx_count == 0 && (*sealed)->skipped > 0;
+        if (on_block_) on_block_(**sealed);
+    }
+}
+
+Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings settings) {
+    std::unique_ptr<Service> s(new Service());
+    s->settings_ = std::move(settings);
+    ServiceSettings& st = s->settings_;
+
+    auto ledger = Ledger::open(st.datadir, st.genesis, st.ledger);
+    if (!ledger) return Unexpected{ledger.error()};
+    s->ledger_ = std::move(ledger).value();
+
+    Address proposer = st.proposer.value_or(st.genesis.validators.empty() ? Address{}
+                                                                           : st.genesis.validators.front().address);
+    BackendSettings bs;
+    bs.pool = st.pool;
+    bs.validator = proposer;
+    s->backend_ = std::make_unique<ChainBackend>(*s->ledger_, bs);
+
+    s->metrics_ = std::make_unique<rpc::metrics::Registry>();
+    s->api_ = std::make_unique<rpc::EthApi>(*s->backend_, st.api);
+    s->dispatcher_ = std::make_unique<rpc::Dispatcher>(st.rpc.dispatch, s->metrics_.get());
+    s->api_->register_methods(*s->dispatcher_);
+    s->ioc_ = std::make_unique<boost::asio::io_context>();
+    rpc::Settings rs = st.rpc;
+    rs.address = st.http_host;
+    rs.port = st.http_port;
+    rs.threads = std::max(1u, st.rpc_threads);
+    s->server_ = std::make_unique<rpc::Server>(*s->ioc_, rs, *s->dispatcher_, s->backend_.get(), s->metrics_.get());
+    auto port = s->server_->start();
+    if (!port)
+        return Unexpected{std::string("cannot serve JSON-RPC on ") + st.http_host + ":" +
+                          std::to_string(st.http_port) + ": " + rpc::to_string(port.error())};
+    s->port_ = *port;
+
+    auto& head_gauge = s->metrics_->gauge("trellis_head_block", "Number of the head block").with({});
+    auto& pending_gauge = s->metrics_->gauge("trellis_txpool_pending", "Executable transactions in the pool").with({});
+    auto& queued_gauge = s->metrics_->gauge("trellis_txpool_queued", "Future-nonce transactions in the pool").with({});
+    head_gauge.set(double(s->backend_->head_number()));
+    std::ostream* log = st.log;
+    ChainBackend* backend = s->backend_.get();
+    auto on_block = [log, backend, &head_gauge, &pending_gauge, &queued_gauge](const SealedBlock& b) {
+        if (b.hash == Hash32{}) {
+            if (log) *log << "block production failed (storage); retrying" << std::endl;
+            return;
+        }
+        head_gauge.set(double(b.number));
+        pending_gauge.set(double(backend->pool_pending()));
+        queued_gauge.set(double(backend->pool_queued()));
+        if (log)
+            *log << "block " << b.number << " " << to_0x_hex(b.hash.view()) << " txs=" << b.tx_count
+                 << " gas=" << b.gas_used << std::endl;
+    };
+    s->proposer_ = std::make_unique<SoloProposer>(*s->backend_, proposer, st.poll_interval, st.empty_block_interval,
+                                                  on_block);
+    s->proposer_->start();
+    return s;
+}
+
+Service::~Service() { stop(); }
+
+void Service::stop() {
+    if (stopped_.exchange(true)) return;
+    // Proposer first (no block is being sealed afterwards), then the server
+    // (joins its threads), then the ledger closes with the members.
+    if (proposer_) proposer_->stop();
+    if (server_) server_->stop();
+    proposer_.reset();
+    server_.reset();
+}
+
+void block_stop_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int wait_for_stop_signal() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    int sig = 0;
+    while (sigwait(&set, &sig) != 0) {
+    }
+    return sig;
+}
+
+}  // namespace trellis::node

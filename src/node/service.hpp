@@ -1,0 +1,142 @@
+#pragma once
+
+// A running node: the ledger on disk, the transaction pool and its RPC
+// backend, the JSON-RPC server (HTTP and WebSocket on one port) and a block
+// proposer. Settings are a plain struct; the cli fills it from flags.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <string>
+#include <thread>
+
+#include "chain/genesis.hpp"
+#include "node/backend.hpp"
+#include "node/ledger.hpp"
+#include "rpc/eth_api.hpp"
+#include "rpc/server.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace trellis::rpc {
+class Dispatcher;
+namespace metrics {
+class Registry;
+}
+}  // namespace trellis::rpc
+
+namespace trellis::node {
+
+struct ServiceSettings {
+    std::filesystem::path datadir;
+    chain::Genesis genesis;
+    LedgerSettings ledger;
+    /// JSON-RPC listen address and port (0: any free port, see Service::http_port()).
+    std::string http_host = "127.0.0.1";
+    uint16_t http_port = 8545;
+    /// Threads serving RPC (the io_context's).
+    unsigned rpc_threads = 2;
+    /// How often the proposer looks for pending transactions when nothing
+    /// woke it (an admitted transaction wakes it at once).
+    std::chrono::milliseconds poll_interval{100};
+    /// Seal an empty block when none was sealed for this long; zero: never
+    /// (blocks only when transactions are pending).
+    std::chrono::seconds empty_block_interval{0};
+    /// Pool limits (chain id and block gas limit come from the genesis).
+    txpool::Settings pool;
+    /// RPC limits (address, port and threads are overwritten from the fields above).
+    rpc::Settings rpc;
+    rpc::ApiSettings api;
+    /// The block's proposer (coinbase). Default: the genesis's first validator.
+    std::optional<Address> proposer;
+    /// Where the one-line-per-block log goes; null: nowhere.
+    std::ostream* log = nullptr;
+};
+
+/// Decides when blocks are made. The single-validator proposer below seals
+/// on its own schedule; the BFT engine replaces it with one that seals what
+/// a quorum commits. start/stop are called once each, from one thread.
+class BlockProposer {
+public:
+    virtual ~BlockProposer() = default;
+    virtual void start() = 0;
+    /// Returns once no block is being sealed and none will be.
+    virtual void stop() = 0;
+};
+
+/// Single-validator mode: seals a block as soon as transactions are pending
+/// (woken by each admitted transaction, polling as a fallback) and, when
+/// configured, an empty block after empty_interval without one. One thread.
+class SoloProposer final : public BlockProposer {
+public:
+    using BlockLog = std::function<void(const SealedBlock&)>;
+    SoloProposer(ChainBackend& backend, Address proposer, std::chrono::milliseconds poll,
+                 std::chrono::seconds empty_interval, BlockLog on_block);
+    ~SoloProposer() override;
+    void start() override;
+    void stop() override;
+
+private:
+    void run();
+
+    ChainBackend& backend_;
+    Address proposer_;
+    std::chrono::milliseconds poll_;
+    std::chrono::seconds empty_interval_;
+    BlockLog on_block_;
+    uint64_t listener_ = 0;
+
+    std::mutex mu_;  // guards wake_ and stop_ (with cv_)
+    std::condition_variable cv_;
+    bool wake_ = false;
+    bool stop_ = false;
+    std::thread thread_;
+};
+
+/// The node. start() opens the data directory (creating it from the genesis
+/// when new), binds the RPC port and starts producing blocks; stop() (also
+/// run by the destructor) stops the proposer, then the server, and closes the
+/// ledger with every committed block on disk.
+class Service {
+public:
+    static Result<std::unique_ptr<Service>, std::string> start(ServiceSettings settings);
+    ~Service();
+    Service(const Service&) = delete;
+    Service& operator=(const Service&) = delete;
+
+    void stop();
+    /// The bound JSON-RPC port.
+    uint16_t http_port() const noexcept { return port_; }
+    ChainBackend& backend() noexcept { return *backend_; }
+    Ledger& ledger() noexcept { return *ledger_; }
+
+private:
+    Service() = default;
+
+    ServiceSettings settings_;
+    std::unique_ptr<Ledger> ledger_;
+    std::unique_ptr<ChainBackend> backend_;
+    std::unique_ptr<rpc::metrics::Registry> metrics_;
+    std::unique_ptr<rpc::EthApi> api_;
+    std::unique_ptr<rpc::Dispatcher> dispatcher_;
+    std::unique_ptr<boost::asio::io_context> ioc_;
+    std::unique_ptr<rpc::Server> server_;
+    std::unique_ptr<BlockProposer> proposer_;
+    uint16_t port_ = 0;
+    std::atomic<bool> stopped_{false};
+};
+
+/// Blocks SIGINT and SIGTERM in the calling thread and every thread it starts
+/// afterwards; call it first thing in main, then wait_for_stop_signal().
+void block_stop_signals();
+/// Waits for SIGINT or SIGTERM (blocked by block_stop_signals) and returns it.
+int wait_for_stop_signal();
+
+}  // namespace trellis::node
