@@ -375,6 +375,7 @@ struct NodeOptions {
     unsigned rpc_threads = 2;
     uint64_t empty_blocks = 0;  // seconds; 0: only when transactions are pending
     bool no_sync = false;
+    uint64_t keep_state = 0;  // 0: archive
 };
 
 /// Runs a service until SIGINT/SIGTERM. Signals are blocked before any thread
@@ -405,6 +406,7 @@ node::ServiceSettings service_settings(const NodeOptions& o) {
     st.rpc_threads = std::max(1u, o.rpc_threads);
     st.empty_block_interval = std::chrono::seconds(o.empty_blocks);
     st.ledger.sync_commits = !o.no_sync;
+    st.ledger.pruning.keep_last = o.keep_state;
     return st;
 }
 
@@ -560,6 +562,9 @@ int main(int argc, char** argv) {
     nd->add_option("--rpc-threads", nopt.rpc_threads, "threads serving JSON-RPC")->capture_default_str();
     nd->add_option("--empty-blocks", nopt.empty_blocks,
                    "also seal an empty block after this many seconds without one (0: never)")
+        ->capture_default_str();
+    nd->add_option("--keep-state", nopt.keep_state,
+                   "prune state older than the last N blocks (eth_call/eth_getBalance there fail; 0: archive)")
         ->capture_default_str();
     nd->add_flag("--no-sync", nopt.no_sync, "do not fsync each commit (a process crash still loses nothing)");
 
