@@ -78,7 +78,8 @@ private:
 /// sees the overridden accounts as if they were committed.
 class OverrideReader final : public state::StateReader {
 public:
-    OverrideReader(state::StateReader& base, const rpc::StateOverrides& overrides) : base_(base), ov_(overrides) {
+    OverrideReader(state::StateReader& base, const rpc::StateOverrides& overrides)
+        : base_(base), ov_(overrides) {
         for (const auto& [a, o] : ov_)
             if (o.code) code_[crypto::keccak256(*o.code)] = *o.code;
     }
@@ -172,7 +173,9 @@ ChainBackend::ChainBackend(Ledger& ledger, BackendSettings settings)
           return s;
       }()) {}
 
-chain::ChainId ChainBackend::chain_id() { return ledger_.genesis().chain_id; }
+chain::ChainId ChainBackend::chain_id() {
+    return ledger_.genesis().chain_id;
+}
 
 rpc::BlockNum ChainBackend::head_number() {
     auto head = ledger_.store().head();
@@ -269,7 +272,8 @@ Result<rpc::CallResult, rpc::CallFailure> ChainBackend::call(const rpc::CallMsg&
     if (!hash) return Unexpected{rpc::CallFailure{rpc::CallError::kStateUnavailable, std::nullopt}};
     auto header = header_by_hash(*hash);
     auto reader = ledger_.store().state_at(*hash);
-    if (!header || !reader) return Unexpected{rpc::CallFailure{rpc::CallError::kStateUnavailable, std::nullopt}};
+    if (!header || !reader)
+        return Unexpected{rpc::CallFailure{rpc::CallError::kStateUnavailable, std::nullopt}};
     OverrideReader ov(*reader, overrides);
     state::WorldState ws(ov);
     ws.set_block_hash_source([this](uint64_t k) { return ledger_.block_hash(k); });
@@ -312,7 +316,8 @@ Result<rpc::AccessListResult, rpc::CallFailure> ChainBackend::create_access_list
             }
             if (auto sl = rec.slots().find(a); sl != rec.slots().end())
                 for (const auto& k : sl->second)
-                    if (std::find(it->storage_keys.begin(), it->storage_keys.end(), k) == it->storage_keys.end())
+                    if (std::find(it->storage_keys.begin(), it->storage_keys.end(), k) ==
+                        it->storage_keys.end())
                         it->storage_keys.push_back(k);
         }
     }
@@ -368,7 +373,8 @@ txpool::TxPool::Content ChainBackend::pool_content() {
     return pool_.content();
 }
 
-Result<std::vector<rpc::LogEntry>, rpc::LogQueryError> ChainBackend::logs(rpc::BlockNum from, rpc::BlockNum to,
+Result<std::vector<rpc::LogEntry>, rpc::LogQueryError> ChainBackend::logs(rpc::BlockNum from,
+                                                                          rpc::BlockNum to,
                                                                           const rpc::LogFilter& filter,
                                                                           size_t max_results) {
     std::vector<rpc::LogEntry> out;
@@ -389,8 +395,8 @@ Result<std::vector<rpc::LogEntry>, rpc::LogQueryError> ChainBackend::logs(rpc::B
     }
     out.reserve(r->size());
     for (auto& m : *r)
-        out.push_back(rpc::LogEntry{std::move(m.log), m.block_num, m.block_hash, m.tx_hash, m.tx_index, m.log_index,
-                                    false});
+        out.push_back(rpc::LogEntry{std::move(m.log), m.block_num, m.block_hash, m.tx_hash, m.tx_index,
+                                    m.log_index, false});
     return out;
 }
 
@@ -398,7 +404,9 @@ uint256 ChainBackend::next_base_fee() {
     return chain::expected_base_fee(ledger_.genesis().base_fee, ledger_.head_header());
 }
 
-uint256 ChainBackend::suggested_tip() { return settings_.pool.min_priority_fee; }
+uint256 ChainBackend::suggested_tip() {
+    return settings_.pool.min_priority_fee;
+}
 
 rpc::NodeInfo ChainBackend::node_info() {
     return rpc::NodeInfo{settings_.client_version, "", settings_.node_name, settings_.validator};
@@ -421,8 +429,8 @@ void ChainBackend::fire(const rpc::ChainEvent& ev) {
 }
 
 Result<std::optional<SealedBlock>, std::string> ChainBackend::seal_block(uint64_t timestamp,
-                                                                        const Address& proposer,
-                                                                        bool allow_empty) {
+                                                                         const Address& proposer,
+                                                                         bool allow_empty) {
     auto ev = std::make_shared<rpc::BlockEvent>();
     SealedBlock sealed;
     {
@@ -446,7 +454,8 @@ Result<std::optional<SealedBlock>, std::string> ChainBackend::seal_block(uint64_
         ev->header = std::move(produced->block.header);
         ev->hash = produced->hash;
         ev->tx_hashes.reserve(sealed.tx_count);
-        for (const auto& tx : produced->block.body.transactions) ev->tx_hashes.push_back(chain::transaction_hash(tx));
+        for (const auto& tx : produced->block.body.transactions)
+            ev->tx_hashes.push_back(chain::transaction_hash(tx));
         ev->receipts = std::move(produced->receipts);
     }
     fire(rpc::ChainEvent{std::move(ev), std::nullopt});

@@ -26,9 +26,13 @@ std::vector<DevAccount> devnet_accounts(size_t count) {
     return out;
 }
 
-DevAccount devnet_validator() { return derive("trellis devnet validator"); }
+DevAccount devnet_validator() {
+    return derive("trellis devnet validator");
+}
 
-uint256 devnet_default_balance() { return uint256(10'000) * uint256(1'000'000'000'000'000'000ULL); }
+uint256 devnet_default_balance() {
+    return uint256(10'000) * uint256(1'000'000'000'000'000'000ULL);
+}
 
 chain::Genesis devnet_genesis(const std::vector<DevAccount>& accounts, const uint256& balance) {
     chain::Genesis g;

@@ -11,10 +11,15 @@ namespace trellis::node {
 
 SoloProposer::SoloProposer(ChainBackend& backend, Address proposer, std::chrono::milliseconds poll,
                            std::chrono::seconds empty_interval, BlockLog on_block)
-    : backend_(backend), proposer_(proposer), poll_(poll), empty_interval_(empty_interval),
+    : backend_(backend),
+      proposer_(proposer),
+      poll_(poll),
+      empty_interval_(empty_interval),
       on_block_(std::move(on_block)) {}
 
-SoloProposer::~SoloProposer() { stop(); }
+SoloProposer::~SoloProposer() {
+    stop();
+}
 
 void SoloProposer::start() {
     // An admitted transaction wakes the proposer: a block follows at once
@@ -84,8 +89,8 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
     if (!ledger) return Unexpected{ledger.error()};
     s->ledger_ = std::move(ledger).value();
 
-    Address proposer = st.proposer.value_or(st.genesis.validators.empty() ? Address{}
-                                                                           : st.genesis.validators.front().address);
+    Address proposer = st.proposer.value_or(
+        st.genesis.validators.empty() ? Address{} : st.genesis.validators.front().address);
     BackendSettings bs;
     bs.pool = st.pool;
     bs.validator = proposer;
@@ -100,7 +105,8 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
     rs.address = st.http_host;
     rs.port = st.http_port;
     rs.threads = std::max(1u, st.rpc_threads);
-    s->server_ = std::make_unique<rpc::Server>(*s->ioc_, rs, *s->dispatcher_, s->backend_.get(), s->metrics_.get());
+    s->server_ =
+        std::make_unique<rpc::Server>(*s->ioc_, rs, *s->dispatcher_, s->backend_.get(), s->metrics_.get());
     auto port = s->server_->start();
     if (!port)
         return Unexpected{std::string("cannot serve JSON-RPC on ") + st.http_host + ":" +
@@ -108,8 +114,10 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
     s->port_ = *port;
 
     auto& head_gauge = s->metrics_->gauge("trellis_head_block", "Number of the head block").with({});
-    auto& pending_gauge = s->metrics_->gauge("trellis_txpool_pending", "Executable transactions in the pool").with({});
-    auto& queued_gauge = s->metrics_->gauge("trellis_txpool_queued", "Future-nonce transactions in the pool").with({});
+    auto& pending_gauge =
+        s->metrics_->gauge("trellis_txpool_pending", "Executable transactions in the pool").with({});
+    auto& queued_gauge =
+        s->metrics_->gauge("trellis_txpool_queued", "Future-nonce transactions in the pool").with({});
     head_gauge.set(double(s->backend_->head_number()));
     std::ostream* log = st.log;
     ChainBackend* backend = s->backend_.get();
@@ -125,13 +133,15 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
             *log << "block " << b.number << " " << to_0x_hex(b.hash.view()) << " txs=" << b.tx_count
                  << " gas=" << b.gas_used << std::endl;
     };
-    s->proposer_ = std::make_unique<SoloProposer>(*s->backend_, proposer, st.poll_interval, st.empty_block_interval,
-                                                  on_block);
+    s->proposer_ = std::make_unique<SoloProposer>(*s->backend_, proposer, st.poll_interval,
+                                                  st.empty_block_interval, on_block);
     s->proposer_->start();
     return s;
 }
 
-Service::~Service() { stop(); }
+Service::~Service() {
+    stop();
+}
 
 void Service::stop() {
     if (stopped_.exchange(true)) return;

@@ -1,10 +1,13 @@
 // A real node (ledger on disk, pool, proposer, JSON-RPC server on 127.0.0.1
 // port 0) driven over HTTP with Beast's client, as a dApp would drive it.
 
+#include "node/service.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -12,7 +15,6 @@
 #include "base/hex.hpp"
 #include "chain/transaction.hpp"
 #include "node/devnet.hpp"
-#include "node/service.hpp"
 #include "rpc/asio.hpp"
 
 using namespace trellis;
@@ -27,8 +29,8 @@ namespace {
 struct ServiceDir {
     std::filesystem::path path;
     ServiceDir() {
-        path = std::filesystem::temp_directory_path() /
-               ("trellis-service-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()));
+        path = std::filesystem::temp_directory_path() / ("trellis-service-" + std::to_string(::getpid()) +
+                                                         "-" + std::to_string(std::random_device{}()));
         std::filesystem::create_directories(path);
     }
     ~ServiceDir() { std::filesystem::remove_all(path); }
@@ -54,7 +56,12 @@ chain::Genesis test_genesis(const std::vector<node::DevAccount>& accounts) {
     g.alloc[kLogger].code = *from_hex("60aa60006000a100");
     g.alloc[kReader].code = *from_hex("60055460005260206000f3");
     // STATICCALLs kReader and returns its answer.
-    g.alloc[kProxy].code = *from_hex("6020600060006000" "73" "c000000000000000000000000000000000000003" "5afa50" "60206000f3");
+    g.alloc[kProxy].code = *from_hex(
+        "6020600060006000"
+        "73"
+        "c000000000000000000000000000000000000003"
+        "5afa50"
+        "60206000f3");
     Bytes32 five;
     five.bytes[31] = 5;
     Bytes32 v;
@@ -169,8 +176,9 @@ TEST_F(NodeServiceTest, transfer_call_logs_over_http_and_data_survives_restart) 
     ASSERT_FALSE(r2.is_null());
     EXPECT_EQ(r2["status"], "0x1");
     ASSERT_EQ(r2["logs"].size(), 1u);
-    json logs = result("eth_getLogs", {{{"fromBlock", "0x0"}, {"toBlock", "latest"},
-                                        {"address", to_0x_hex(kLogger.view())}}});
+    json logs =
+        result("eth_getLogs",
+               {{{"fromBlock", "0x0"}, {"toBlock", "latest"}, {"address", to_0x_hex(kLogger.view())}}});
     ASSERT_EQ(logs.size(), 1u);
     EXPECT_EQ(logs[0]["transactionHash"], h2);
     EXPECT_EQ(logs[0]["topics"][0], "0x00000000000000000000000000000000000000000000000000000000000000aa");
@@ -201,11 +209,43 @@ TEST_F(NodeServiceTest, rejected_transactions_get_errors_and_make_no_block) {
     const std::string head = result("eth_blockNumber");
     json low = rpc("eth_sendRawTransaction", {signed_tx(0, 0, addr(0x98), 1, 21000)});
     ASSERT_TRUE(low.contains("error")) << low.dump();
-    EXPECT_NE(low["error"]["message"].get<std::string>().find("nonce too low"), std::string::npos) << low.dump();
+    EXPECT_NE(low["error"]["message"].get<std::string>().find("nonce too low"), std::string::npos)
+        << low.dump();
     json garbage = rpc("eth_sendRawTransaction", {"0x1234"});
     EXPECT_TRUE(garbage.contains("error")) << garbage.dump();
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     EXPECT_EQ(result("eth_blockNumber"), head);  // no empty blocks unless configured
+}
+
+TEST_F(NodeServiceTest, listeners_hear_the_pending_transaction_then_its_block) {
+    start();
+    std::mutex mu;
+    std::vector<rpc::ChainEvent> events;
+    const uint64_t id = service->backend().add_listener([&](const rpc::ChainEvent& ev) {
+        std::lock_guard lock(mu);
+        events.push_back(ev);
+    });
+    const std::string h = result("eth_sendRawTransaction", {signed_tx(2, 0, addr(0x97), 5, 21000)});
+    ASSERT_FALSE(wait_receipt(h).is_null());
+    // The receipt is readable as soon as the block commits; listeners hear it just after.
+    for (int i = 0; i < 100; ++i) {
+        {
+            std::lock_guard lock(mu);
+            if (events.size() >= 2) break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    service->backend().remove_listener(id);
+    std::lock_guard lock(mu);
+    ASSERT_GE(events.size(), 2u);
+    ASSERT_TRUE(events[0].pending_tx.has_value());
+    EXPECT_EQ(to_0x_hex(events[0].pending_tx->view()), h);
+    ASSERT_TRUE(events[1].block);
+    EXPECT_EQ(events[1].block->header.number, 1u);
+    ASSERT_EQ(events[1].block->tx_hashes.size(), 1u);
+    EXPECT_EQ(to_0x_hex(events[1].block->tx_hashes[0].view()), h);
+    ASSERT_EQ(events[1].block->receipts.size(), 1u);
+    EXPECT_TRUE(events[1].block->receipts[0].success);
 }
 
 TEST_F(NodeServiceTest, empty_blocks_when_configured) {
@@ -245,7 +285,8 @@ TEST_F(NodeServiceTest, backend_call_applies_state_overrides_and_builds_access_l
     EXPECT_EQ(s->output[31], 9);
     // Through a proxy, kReader and its slot 5 are cold: the access list names
     // them (not the sender, the recipient or the coinbase, which are warm anyway),
-    // and the call costs less with it (EIP-2930/2929: 2400 + 1900 up front and 100 + 100 warm instead of 2600 + 2100 cold).
+    // and the call costs less with it (EIP-2930/2929: 2400 + 1900 up front and 100 + 100 warm instead of 2600
+    // + 2100 cold).
     rpc::CallMsg m2;
     m2.from = accounts[0].address;
     m2.to = kProxy;
