@@ -116,10 +116,11 @@ Result<Admitted, AddError> TxPool::add(chain::Transaction tx, const Address& sen
         if (by_hash_.size() >= settings_.max_transactions) {
             const PooledTx* victim = cheapest_tail();
             if (!victim || !(victim->tx.max_fee() < tx.max_fee())) return Unexpected{AddError::kPoolFull};
-            SenderQueue& vq = senders_.at(victim->sender);
+            const Address victim_sender = victim->sender;  // remove() frees *victim
+            SenderQueue& vq = senders_.at(victim_sender);
             remove(vq, std::prev(vq.txs.end()));
             recount(vq);
-            if (vq.txs.empty() && &vq != &q) senders_.erase(victim->sender);
+            if (vq.txs.empty() && &vq != &q) senders_.erase(victim_sender);
         }
     }
 
