@@ -16,9 +16,7 @@ std::string to_string(const BlockError& e) {
     return where + "unknown error";
 }
 
-namespace {
-
-TxEnvironment environment(const chain::BlockHeader& h, const ChainRules& rules, evm::CodeCache* cache) {
+TxEnvironment block_environment(const chain::BlockHeader& h, const ChainRules& rules, evm::CodeCache* cache) {
     TxEnvironment env;
     env.revision = rules.revision;
     env.code_cache = cache;
@@ -29,11 +27,12 @@ TxEnvironment environment(const chain::BlockHeader& h, const ChainRules& rules, 
     env.block.base_fee = h.base_fee;
     env.block.blob_base_fee = rules.blob_base_fee;
     env.block.chain_id = rules.chain_id;
-    // PREVRANDAO: BFT finality gives no beacon randomness; Trellis defines it
-    // as the parent hash, which every validator knows and nobody chooses alone.
     env.block.prev_randao = h.parent_hash;
+    env.block_gas_available = h.gas_limit;
     return env;
 }
+
+namespace {
 
 chain::Receipt to_receipt(const chain::Transaction& tx, const TxOutcome& o, uint64_t cumulative) {
     std::vector<chain::Log> logs;
@@ -63,7 +62,7 @@ Result<BlockExecution, BlockError> execute_block(state::StateReader& parent, con
                                                  evm::CodeCache* cache) {
     state::WorldState ws(parent);
     ws.set_block_hash_source(block_hash);
-    TxEnvironment env = environment(block.header, rules, cache);
+    TxEnvironment env = block_environment(block.header, rules, cache);
     chain::ValidationRules vrules;
     vrules.chain_id = rules.chain_id;
 
@@ -94,7 +93,7 @@ BuiltBlock build_block(state::StateReader& parent, const chain::BlockHeader& hea
                        const BlockHashFn& block_hash, evm::CodeCache* cache) {
     state::WorldState ws(parent);
     ws.set_block_hash_source(block_hash);
-    TxEnvironment env = environment(header, rules, cache);
+    TxEnvironment env = block_environment(header, rules, cache);
     BuiltBlock built;
     built.block.header = header;
     BlockExecution& out = built.execution;

@@ -22,6 +22,12 @@ struct ChainRules {
 /// BLOCKHASH answers for the 256 blocks before the one executing.
 using BlockHashFn = std::function<Hash32(uint64_t)>;
 
+/// The environment transactions of a block with this header run in: COINBASE
+/// is the proposer, PREVRANDAO the parent hash (BFT finality gives no beacon
+/// randomness), the rest from the header and the chain rules. The block's whole
+/// gas limit is available; callers adjust block_gas_available.
+TxEnvironment block_environment(const chain::BlockHeader& h, const ChainRules& rules, evm::CodeCache* cache = nullptr);
+
 /// What executing a block produced. The state root is not here: the caller
 /// applies `diff` to its state backend, which computes the root (and the
 /// block is valid only if it equals header.state_root).

@@ -239,15 +239,7 @@ CallSetup make_call(const rpc::CallMsg& msg, const chain::BlockHeader& h, const 
     tx.data = msg.data;
     tx.access_list = msg.access_list;
     execution::TxEnvironment& env = s.env;
-    env.revision = rules.revision;
-    env.block.coinbase = h.proposer;
-    env.block.number = h.number;
-    env.block.timestamp = h.timestamp;
-    env.block.gas_limit = h.gas_limit;
-    env.block.base_fee = h.base_fee;
-    env.block.blob_base_fee = rules.blob_base_fee;
-    env.block.chain_id = rules.chain_id;
-    env.block.prev_randao = h.parent_hash;  // as the block executor defines PREVRANDAO
+    env = execution::block_environment(h, rules);
     // The caller's gas cap bounds the call, not what is left in the block.
     env.block_gas_available = std::max<uint64_t>(msg.gas, h.gas_limit);
     if (msg.max_fee_per_gas || msg.max_priority_fee_per_gas) {
