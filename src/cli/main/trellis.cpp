@@ -383,14 +383,17 @@ struct NodeOptions {
 int run_service(node::ServiceSettings settings) {
     node::block_stop_signals();
     settings.log = &std::cerr;
+    const std::string settings_host = settings.http_host;
     auto service = node::Service::start(std::move(settings));
     if (!service) {
         std::cerr << "error: " << service.error() << "\n";
         return 1;
     }
     auto& s = **service;
-    std::cerr << "JSON-RPC (HTTP and WebSocket) on " << "port " << s.http_port()
-              << ", head block " << s.backend().head_number() << "\n";
+    // On stdout after binding, so scripts started with --http-port 0 learn the port.
+    const std::string& host = settings_host;
+    std::cout << "JSON-RPC: http://" << host << ":" << s.http_port() << " (WebSocket: ws://" << host << ":"
+              << s.http_port() << "), head block " << s.backend().head_number() << std::endl;
     const int sig = node::wait_for_stop_signal();
     std::cerr << "received " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping\n";
     s.stop();
@@ -463,9 +466,7 @@ int cmd_devnet(NodeOptions o, size_t account_count) {
     std::cout << "\nPrivate keys (well known: never use them for anything of value)\n==================\n";
     for (size_t i = 0; i < accounts.size(); ++i)
         std::cout << "(" << i << ") " << to_0x_hex(accounts[i].private_key.view()) << "\n";
-    std::cout << "\nJSON-RPC: http://" << o.http_host << ":" << o.http_port << " (WebSocket: ws://" << o.http_host
-              << ":" << o.http_port << ")\n"
-              << std::endl;
+    std::cout << std::endl;
     o.datadir = (dir / "chain").string();
     node::ServiceSettings st = service_settings(o);
     st.genesis = std::move(genesis);
