@@ -25,11 +25,13 @@ Result<TxOutcome, TxRejection> apply_transaction(state::WorldState& state, const
     const evm::BlockContext& block = env.block;
     // Stateful validity (Yellow Paper §6.2, EIP-1559, EIP-3607, EIP-2681, EIP-3860).
     const uint64_t nonce = state.get_nonce(sender);
-    if (tx.nonce < nonce) return Unexpected{TxRejection::kNonceTooLow};
-    if (tx.nonce > nonce) return Unexpected{TxRejection::kNonceTooHigh};
+    if (!env.simulation) {
+        if (tx.nonce < nonce) return Unexpected{TxRejection::kNonceTooLow};
+        if (tx.nonce > nonce) return Unexpected{TxRejection::kNonceTooHigh};
+        if (state.get_code_hash(sender) != Hash32{} && state.get_code_hash(sender) != state::kEmptyCodeHash)
+            return Unexpected{TxRejection::kSenderHasCode};
+    }
     if (nonce == ~uint64_t{0}) return Unexpected{TxRejection::kNonceMax};
-    if (state.get_code_hash(sender) != Hash32{} && state.get_code_hash(sender) != state::kEmptyCodeHash)
-        return Unexpected{TxRejection::kSenderHasCode};
     if (tx.gas_limit > env.block_gas_available) return Unexpected{TxRejection::kGasLimitAboveBlock};
     if (tx.max_priority_fee() > tx.max_fee()) return Unexpected{TxRejection::kPriorityFeeAboveFeeCap};
     if (tx.max_fee() < block.base_fee) return Unexpected{TxRejection::kFeeCapBelowBaseFee};

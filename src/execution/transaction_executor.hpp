@@ -42,6 +42,10 @@ struct TxEnvironment {
     evm::Revision revision = evm::Revision::kCancun;
     uint64_t block_gas_available = 0;  ///< the block's gas limit minus gas already used
     evm::CodeCache* code_cache = nullptr;
+    /// eth_call / eth_estimateGas: skip the nonce and EIP-3607 sender-code
+    /// checks, as geth does for simulated calls, so a client that passes a
+    /// stale nonce or calls from a contract address still gets an answer.
+    bool simulation = false;
 };
 
 /// Applies tx from sender (already recovered and context-free validated) to

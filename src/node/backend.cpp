@@ -240,6 +240,7 @@ CallSetup make_call(const rpc::CallMsg& msg, const chain::BlockHeader& h, const 
     tx.access_list = msg.access_list;
     execution::TxEnvironment& env = s.env;
     env = execution::block_environment(h, rules);
+    env.simulation = true;
     // The caller's gas cap bounds the call, not what is left in the block.
     env.block_gas_available = std::max<uint64_t>(msg.gas, h.gas_limit);
     if (msg.max_fee_per_gas || msg.max_priority_fee_per_gas) {
