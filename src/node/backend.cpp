@@ -17,16 +17,27 @@ class HeadAccounts final : public txpool::AccountView {
 public:
     explicit HeadAccounts(storage::Database& db) : reader_(db) {}
     uint64_t nonce(const Address& a) override {
-        auto acc = reader_.read_account(a);
+        const auto& acc = read(a);
         return acc ? acc->nonce : 0;
     }
     uint256 balance(const Address& a) override {
-        auto acc = reader_.read_account(a);
+        const auto& acc = read(a);
         return acc ? acc->balance : uint256();
     }
 
 private:
+    /// The pool asks for an account's nonce and then its balance: one read serves both.
+    const std::optional<state::AccountRecord>& read(const Address& a) {
+        if (!last_ || *last_ != a) {
+            account_ = reader_.read_account(a);
+            last_ = a;
+        }
+        return account_;
+    }
+
     storage::FlatStateReader reader_;
+    std::optional<Address> last_;
+    std::optional<state::AccountRecord> account_;
 };
 
 /// eth_getBalance and friends at one block, through the tries.
@@ -171,7 +182,14 @@ ChainBackend::ChainBackend(Ledger& ledger, BackendSettings settings)
           s.rules.chain_id = ledger.genesis().chain_id;
           s.block_gas_limit = ledger.genesis().gas_limit;
           return s;
-      }()) {}
+      }()),
+      recovery_(
+          [&] {
+              chain::ValidationRules r = settings_.pool.rules;
+              r.chain_id = ledger.genesis().chain_id;
+              return r;
+          }(),
+          settings_.recovery) {}
 
 chain::ChainId ChainBackend::chain_id() {
     return ledger_.genesis().chain_id;
@@ -327,23 +345,37 @@ Result<rpc::AccessListResult, rpc::CallFailure> ChainBackend::create_access_list
 }
 
 Result<Hash32, rpc::SendFailure> ChainBackend::send_raw_transaction(ByteView encoded) {
-    // Decoding and sender recovery (the expensive part) run on the caller's
-    // thread before the lock, so RPC threads recover in parallel.
-    auto tx = chain::decode_transaction(encoded);
-    if (!tx) return Unexpected{rpc::SendFailure{txpool::AddError::kInvalid, tx.error()}};
-    chain::ValidationRules rules = settings_.pool.rules;
-    rules.chain_id = ledger_.genesis().chain_id;
-    auto sender = chain::validate_and_recover(*tx, rules);
-    if (!sender) return Unexpected{rpc::SendFailure{txpool::AddError::kInvalid, sender.error()}};
-    Result<txpool::Admitted, txpool::AddError> added = Unexpected{txpool::AddError::kInvalid};
+    return std::move(send_raw_transactions(std::span<const ByteView>(&encoded, 1)).front());
+}
+
+std::vector<Result<Hash32, rpc::SendFailure>> ChainBackend::send_raw_transactions(std::span<const ByteView> encoded) {
+    // Decoding and sender recovery (the expensive part) run on the recovery
+    // workers, all inputs at once and before the lock; under mu_ only the
+    // pool's bookkeeping and two account reads per transaction remain.
+    auto recovered = recovery_.recover(encoded);
+    std::vector<Result<Hash32, rpc::SendFailure>> out;
+    out.reserve(encoded.size());
+    std::vector<Hash32> admitted;
+    admitted.reserve(encoded.size());
     {
         std::lock_guard lock(mu_);
         HeadAccounts view(ledger_.database());
-        added = pool_.add(std::move(tx).value(), *sender, view);
+        for (auto& r : recovered) {
+            if (!r) {
+                out.push_back(Unexpected{rpc::SendFailure{txpool::AddError::kInvalid, r.error()}});
+                continue;
+            }
+            auto added = pool_.add(std::move(r).value(), view);
+            if (!added) {
+                out.push_back(Unexpected{rpc::SendFailure{added.error(), std::nullopt}});
+                continue;
+            }
+            out.push_back(added->hash);
+            admitted.push_back(added->hash);
+        }
     }
-    if (!added) return Unexpected{rpc::SendFailure{added.error(), std::nullopt}};
-    fire(rpc::ChainEvent{nullptr, added->hash});
-    return added->hash;
+    for (const auto& h : admitted) fire(rpc::ChainEvent{nullptr, h});
+    return out;
 }
 
 std::shared_ptr<const txpool::PooledTx> ChainBackend::pool_transaction(const Hash32& h) {

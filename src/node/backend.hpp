@@ -11,6 +11,7 @@
 #include <string>
 
 #include "node/ledger.hpp"
+#include "node/recovery_pool.hpp"
 #include "rpc/backend.hpp"
 #include "txpool/txpool.hpp"
 
@@ -19,6 +20,8 @@ namespace trellis::node {
 struct BackendSettings {
     /// Pool limits. chain id and block gas limit are taken from the genesis.
     txpool::Settings pool;
+    /// Workers that decode raw transactions and recover their senders.
+    RecoverySettings recovery;
     std::string client_version = "trellis/v0.1.0";
     std::string node_name = "trellis";
     /// This node's validator address (trellis_nodeInfo), if it is one.
@@ -61,6 +64,9 @@ public:
     Result<rpc::AccessListResult, rpc::CallFailure> create_access_list(const rpc::CallMsg& msg,
                                                                        rpc::BlockNum n) override;
     Result<Hash32, rpc::SendFailure> send_raw_transaction(ByteView encoded) override;
+    /// Recovers all senders in parallel on the recovery pool, then admits the
+    /// transactions in order (as sequential send_raw_transaction calls would).
+    std::vector<Result<Hash32, rpc::SendFailure>> send_raw_transactions(std::span<const ByteView> encoded) override;
     std::shared_ptr<const txpool::PooledTx> pool_transaction(const Hash32& h) override;
     size_t pool_pending() override;
     size_t pool_queued() override;
@@ -93,6 +99,8 @@ private:
     /// Guards the ledger's writes and pool_ (see the class comment).
     std::mutex mu_;
     txpool::TxPool pool_;
+    /// Decoding and sender recovery, off the RPC threads and off mu_.
+    RecoveryPool recovery_;
 
     /// Guards listeners_ and next_listener_.
     std::mutex listeners_mu_;

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -203,6 +204,11 @@ public:
 
     /// Admits an encoded transaction to the pool; its hash on success.
     virtual Result<Hash32, SendFailure> send_raw_transaction(ByteView encoded) = 0;
+    /// Several at once (a JSON-RPC batch): results in order, each what
+    /// send_raw_transaction would return had they been sent one by one in
+    /// that order. The default does exactly that; a node overrides it to
+    /// recover the senders in parallel.
+    virtual std::vector<Result<Hash32, SendFailure>> send_raw_transactions(std::span<const ByteView> encoded);
     /// A pooled (not yet mined) transaction by hash, with its sender.
     virtual std::shared_ptr<const txpool::PooledTx> pool_transaction(const Hash32& h) = 0;
     virtual size_t pool_pending() = 0;

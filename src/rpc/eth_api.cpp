@@ -584,9 +584,9 @@ void EthApi::Impl::register_methods(Dispatcher& d) {
     reg("eth_call", [this](const json& p) { return eth_call(p); });
     d.register_method("eth_estimateGas", [this](const json& p, CallContext& ctx) { return eth_estimate_gas(p, ctx); });
     reg("eth_createAccessList", [this](const json& p) { return eth_create_access_list(p); });
-    reg("eth_sendRawTransaction", [&be](const json& p) {
-        const Bytes raw = param(p, 0, parse_data);
-        auto r = be.send_raw_transaction(raw);
+    // One answer for one send, shared by the single and the batch form so
+    // both word results and errors alike.
+    const auto send_answer = [](const Result<Hash32, SendFailure>& r) {
         if (!r) {
             const auto& f = r.error();
             if (f.error == txpool::AddError::kInvalid && f.tx_error)
@@ -594,6 +594,39 @@ void EthApi::Impl::register_methods(Dispatcher& d) {
             server_error(txpool::to_string(f.error));
         }
         return json(hex_data(*r));
+    };
+    reg("eth_sendRawTransaction", [&be, send_answer](const json& p) {
+        const Bytes raw = param(p, 0, parse_data);
+        return send_answer(be.send_raw_transaction(raw));
+    });
+    // A batch of sends reaches the backend as one call, so the node recovers
+    // their senders in parallel; params errors stay per element.
+    d.register_batch_method("eth_sendRawTransaction", [&be, send_answer](std::span<const json* const> params,
+                                                                        CallContext&) {
+        std::vector<BatchAnswer> answers(params.size());
+        std::vector<Bytes> raws(params.size());
+        std::vector<size_t> sent;
+        sent.reserve(params.size());
+        for (size_t i = 0; i < params.size(); ++i) {
+            try {
+                raws[i] = param(*params[i], 0, parse_data);
+                sent.push_back(i);
+            } catch (...) {
+                answers[i].error = std::current_exception();
+            }
+        }
+        std::vector<ByteView> views;
+        views.reserve(sent.size());
+        for (const size_t i : sent) views.push_back(raws[i]);
+        auto results = be.send_raw_transactions(views);
+        for (size_t k = 0; k < sent.size(); ++k) {
+            try {
+                answers[sent[k]].result = send_answer(results[k]);
+            } catch (...) {
+                answers[sent[k]].error = std::current_exception();
+            }
+        }
+        return answers;
     });
 
     // blocks
@@ -784,6 +817,13 @@ void EthApi::register_methods(Dispatcher& d) { impl_->register_methods(d); }
 size_t EthApi::filter_count() const {
     std::lock_guard lock(impl_->filters_mutex);
     return impl_->filters.size();
+}
+
+std::vector<Result<Hash32, SendFailure>> Backend::send_raw_transactions(std::span<const ByteView> encoded) {
+    std::vector<Result<Hash32, SendFailure>> out;
+    out.reserve(encoded.size());
+    for (const ByteView e : encoded) out.push_back(send_raw_transaction(e));
+    return out;
 }
 
 std::vector<Address> Backend::senders(const Hash32&, const chain::BlockBody& body) {

@@ -56,36 +56,48 @@ void Dispatcher::register_method(std::string name, Handler handler) { methods_[s
 
 bool Dispatcher::has_method(std::string_view name) const { return methods_.count(std::string(name)) != 0; }
 
-std::optional<json> Dispatcher::handle_one(const json& req, CallContext& ctx) const {
+void Dispatcher::register_batch_method(std::string name, BatchHandler handler) {
+    batch_methods_[std::move(name)] = std::move(handler);
+}
+
+std::variant<Dispatcher::Call, std::optional<json>> Dispatcher::check(const json& req) const {
     // JSON-RPC 2.0 §4: a request is an object with "jsonrpc": "2.0", a string
     // method, optional params (array or object) and an optional id (string,
     // number or null). No id member: a notification, which gets no answer.
     if (!req.is_object()) return make_error(nullptr, code::kInvalidRequest, "invalid request");
+    Call call;
     const auto id_it = req.find("id");
-    const bool notification = id_it == req.end();
-    json id = nullptr;
-    if (!notification) {
+    call.notification = id_it == req.end();
+    if (!call.notification) {
         if (!(id_it->is_string() || id_it->is_number() || id_it->is_null()))
             return make_error(nullptr, code::kInvalidRequest, "invalid request: id must be a string, number or null");
-        id = *id_it;
+        call.id = *id_it;
     }
+    const json& id = call.id;
     const auto v = req.find("jsonrpc");
     if (v == req.end() || !v->is_string() || v->get_ref<const std::string&>() != "2.0")
         return make_error(id, code::kInvalidRequest, "invalid request: jsonrpc must be \"2.0\"");
     const auto m = req.find("method");
     if (m == req.end() || !m->is_string())
         return make_error(id, code::kInvalidRequest, "invalid request: method must be a string");
-    const auto& method = m->get_ref<const std::string&>();
+    call.method = &m->get_ref<const std::string&>();
     static const json kEmpty = json::array();
-    const json* params = &kEmpty;
+    call.params = &kEmpty;
     if (const auto p = req.find("params"); p != req.end() && !p->is_null()) {
         if (p->is_object())
-            return notification ? std::nullopt
-                                : std::optional(make_error(id, code::kInvalidParams, "invalid params: expected an array"));
+            return call.notification
+                       ? std::nullopt
+                       : std::optional(make_error(id, code::kInvalidParams, "invalid params: expected an array"));
         if (!p->is_array()) return make_error(id, code::kInvalidRequest, "invalid request: params must be an array or object");
-        params = &*p;
+        call.params = &*p;
     }
+    return call;
+}
 
+std::optional<json> Dispatcher::respond(const Call& call, CallContext& ctx, const BatchAnswer* answer,
+                                        double seconds) const {
+    const json& id = call.id;
+    const std::string& method = *call.method;
     const auto it = methods_.find(method);
     // Bound label cardinality: unknown names are counted under one label.
     const std::string metric_method = it == methods_.end() ? std::string("unknown") : method;
@@ -97,7 +109,13 @@ std::optional<json> Dispatcher::handle_one(const json& req, CallContext& ctx) co
         response = make_error(id, error_code, "the method " + method + " does not exist/is not available");
     } else {
         try {
-            json result = it->second(*params, ctx);
+            json result;
+            if (answer) {
+                if (answer->error) std::rethrow_exception(answer->error);
+                result = answer->result;
+            } else {
+                result = it->second(*call.params, ctx);
+            }
             response = json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
         } catch (const RpcError& e) {
             error_code = e.code;
@@ -115,13 +133,20 @@ std::optional<json> Dispatcher::handle_one(const json& req, CallContext& ctx) co
         }
     }
     if (metrics_) {
-        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double secs =
+            answer ? seconds : std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         metrics_->requests->with({metric_method}).inc();
         metrics_->latency->with({metric_method}).observe(secs);
         if (error_code) metrics_->errors->with({metric_method, std::to_string(error_code)}).inc();
     }
-    if (notification) return std::nullopt;
+    if (call.notification) return std::nullopt;
     return response;
+}
+
+std::optional<json> Dispatcher::handle_one(const json& req, CallContext& ctx) const {
+    auto checked = check(req);
+    if (auto* response = std::get_if<std::optional<json>>(&checked)) return std::move(*response);
+    return respond(std::get<Call>(checked), ctx);
 }
 
 std::optional<std::string> Dispatcher::handle(std::string_view body, CallContext& ctx) const {
@@ -143,14 +168,78 @@ std::optional<std::string> Dispatcher::handle(std::string_view body, CallContext
             return dump(make_error(nullptr, code::kLimitExceeded,
                                    "batch too large: " + std::to_string(req.size()) + " requests, limit " +
                                        std::to_string(settings_.max_batch)));
+        // Well-formed calls of a method with a batch form, grouped by method,
+        // are answered together when the first of them comes up.
+        std::vector<std::variant<Call, std::optional<json>>> checked;
+        checked.reserve(req.size());
+        for (const auto& item : req) checked.push_back(check(item));
+        struct Group {
+            const BatchHandler* handler = nullptr;
+            std::vector<size_t> members;
+            std::vector<BatchAnswer> answers;
+            double seconds_each = 0;
+            bool done = false;
+        };
+        std::unordered_map<std::string_view, Group> groups;
+        std::vector<Group*> group_of(req.size(), nullptr);
+        std::vector<size_t> slot(req.size(), 0);  // position within its group
+        if (!batch_methods_.empty()) {
+            for (size_t i = 0; i < checked.size(); ++i) {
+                const Call* c = std::get_if<Call>(&checked[i]);
+                if (!c) continue;
+                const auto b = batch_methods_.find(*c->method);
+                if (b == batch_methods_.end() || !methods_.count(*c->method)) continue;
+                Group& g = groups[*c->method];
+                g.handler = &b->second;
+                g.members.push_back(i);
+            }
+            for (auto& [name, g] : groups)
+                if (g.members.size() >= 2)
+                    for (size_t k = 0; k < g.members.size(); ++k) {
+                        group_of[g.members[k]] = &g;
+                        slot[g.members[k]] = k;
+                    }
+        }
         json out = json::array();
-        for (const auto& item : req) {
-            if (ctx.expired()) {
+        for (size_t i = 0; i < req.size(); ++i) {
+            Group* g = group_of[i];
+            // Elements already answered with their group are past any deadline check.
+            if (ctx.expired() && !(g && g->done)) {
+                const auto& item = req[i];
                 out.push_back(make_error(item.is_object() && item.contains("id") ? item["id"] : json(nullptr),
                                          code::kLimitExceeded, "request timed out"));
                 continue;
             }
-            if (auto r = handle_one(item, ctx)) out.push_back(std::move(*r));
+            if (auto* response = std::get_if<std::optional<json>>(&checked[i])) {
+                if (*response) out.push_back(std::move(**response));
+                continue;
+            }
+            const Call& call = std::get<Call>(checked[i]);
+            if (!g) {
+                if (auto r = respond(call, ctx)) out.push_back(std::move(*r));
+                continue;
+            }
+            if (!g->done) {
+                std::vector<const json*> params;
+                params.reserve(g->members.size());
+                for (const size_t m : g->members) params.push_back(std::get<Call>(checked[m]).params);
+                const auto start = std::chrono::steady_clock::now();
+                try {
+                    g->answers = (*g->handler)(params, ctx);
+                } catch (...) {
+                    g->answers.clear();
+                }
+                if (g->answers.size() != g->members.size()) {
+                    // A batch handler that failed as a whole: every element gets the failure.
+                    g->answers.assign(g->members.size(), BatchAnswer{});
+                    for (auto& a : g->answers)
+                        a.error = std::make_exception_ptr(RpcError(code::kInternal, "internal error"));
+                }
+                g->seconds_each = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
+                                  double(g->members.size());
+                g->done = true;
+            }
+            if (auto r = respond(call, ctx, &g->answers[slot[i]], g->seconds_each)) out.push_back(std::move(*r));
         }
         if (out.empty()) return std::nullopt;  // §6: all notifications, nothing returned
         return dump(out);

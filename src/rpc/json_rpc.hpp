@@ -10,11 +10,14 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <exception>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <variant>
 
 namespace trellis::rpc {
 
@@ -62,6 +65,19 @@ struct CallContext {
 /// result or throws RpcError (any other exception becomes -32603).
 using Handler = std::function<json(const json& params, CallContext& ctx)>;
 
+/// One element's answer from a batch handler: its result, or the exception
+/// the single handler would have thrown (rendered the same way).
+struct BatchAnswer {
+    json result;
+    std::exception_ptr error;
+};
+/// Handles every element of one batch that calls the same method together
+/// (say, to recover transaction senders in parallel). Gets those elements'
+/// params arrays in batch order and returns one answer per element; it must
+/// answer each exactly as the method's Handler would have, had the elements
+/// been handled one after another in that order.
+using BatchHandler = std::function<std::vector<BatchAnswer>(std::span<const json* const> params, CallContext& ctx)>;
+
 namespace metrics {
 class Registry;
 }
@@ -84,6 +100,9 @@ public:
     /// Adds or replaces a method.
     void register_method(std::string name, Handler handler);
     bool has_method(std::string_view name) const;
+    /// Adds a batch form for a registered method: a batch in which two or
+    /// more well-formed requests call it hands them all to handler at once.
+    void register_batch_method(std::string name, BatchHandler handler);
 
     /// Answers one HTTP body or WebSocket message. nullopt when nothing is to
     /// be sent back (only notifications). Never throws.
@@ -94,8 +113,24 @@ public:
 
 private:
     struct Metrics;
+    /// A request that passed the framing checks (pointers into the request).
+    struct Call {
+        json id;
+        bool notification = false;
+        const std::string* method = nullptr;
+        const json* params = nullptr;
+    };
+    /// The framing checks of JSON-RPC 2.0 §4: a Call, or the response to send
+    /// instead (nullopt: a malformed notification, answered with nothing).
+    std::variant<Call, std::optional<json>> check(const json& request) const;
+    /// Runs call (or takes its precomputed batch answer, whose share of the
+    /// batch's time is `seconds`) and builds the response.
+    std::optional<json> respond(const Call& call, CallContext& ctx, const BatchAnswer* answer = nullptr,
+                                double seconds = 0) const;
+
     DispatchSettings settings_;
     std::unordered_map<std::string, Handler> methods_;
+    std::unordered_map<std::string, BatchHandler> batch_methods_;
     std::unique_ptr<Metrics> metrics_;
 };
 

@@ -80,7 +80,18 @@ const PooledTx* TxPool::cheapest_tail() const {
 }
 
 Result<Admitted, AddError> TxPool::add(chain::Transaction tx, const Address& sender, AccountView& state) {
-    const Hash32 hash = chain::transaction_hash(tx);
+    RecoveredTx r;
+    r.hash = chain::transaction_hash(tx);
+    r.size = chain::encoded_length(tx);
+    r.tx = std::move(tx);
+    r.sender = sender;
+    return add(std::move(r), state);
+}
+
+Result<Admitted, AddError> TxPool::add(RecoveredTx in, AccountView& state) {
+    chain::Transaction& tx = in.tx;
+    const Address& sender = in.sender;
+    const Hash32 hash = in.hash;
     if (by_hash_.count(hash)) return Unexpected{AddError::kAlreadyKnown};
     if (tx.gas_limit > settings_.block_gas_limit) return Unexpected{AddError::kGasLimitExceedsBlock};
     if (tx.max_priority_fee() < settings_.min_priority_fee) return Unexpected{AddError::kTipBelowMinimum};
@@ -125,7 +136,7 @@ Result<Admitted, AddError> TxPool::add(chain::Transaction tx, const Address& sen
     }
 
     auto pooled = std::make_shared<PooledTx>();
-    pooled->size = chain::encoded_length(tx);
+    pooled->size = in.size;
     pooled->tx = std::move(tx);
     pooled->hash = hash;
     pooled->sender = sender;

@@ -57,6 +57,16 @@ struct PooledTx {
     uint64_t sequence = 0;  ///< arrival order, for fair ties
 };
 
+/// A transaction ready for admission: context-free valid, sender recovered,
+/// hash and encoded size known. The node computes it on its recovery workers
+/// so that add() under the pool's lock does no hashing or encoding.
+struct RecoveredTx {
+    chain::Transaction tx;
+    Address sender;
+    Hash32 hash;      ///< chain::transaction_hash(tx)
+    size_t size = 0;  ///< chain::encoded_length(tx)
+};
+
 struct Admitted {
     Hash32 hash;
     bool replaced = false;  ///< it replaced a same-nonce transaction
@@ -74,6 +84,8 @@ public:
     /// Admits tx (already context-free valid, sender recovered) if the state
     /// allows it. A full pool evicts its cheapest transaction for a richer one.
     Result<Admitted, AddError> add(chain::Transaction tx, const Address& sender, AccountView& state);
+    /// The same with hash and size precomputed (the caller vouches for them).
+    Result<Admitted, AddError> add(RecoveredTx tx, AccountView& state);
 
     /// Convenience for callers that have only bytes: decodes, validates
     /// context-free and recovers the sender, then add(). tx_error receives
