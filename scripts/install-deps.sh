@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config python3 git
   clang libclang-rt-14-dev
   libssl-dev libsecp256k1-dev libgmp-dev librocksdb-dev
-  nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev libboost-dev
+  nlohmann-json3-dev libtomlplusplus-dev libfmt-dev libspdlog-dev libcli11-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

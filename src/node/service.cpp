@@ -93,6 +93,7 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
         st.genesis.validators.empty() ? Address{} : st.genesis.validators.front().address);
     BackendSettings bs;
     bs.pool = st.pool;
+    bs.recovery = st.recovery;
     bs.validator = proposer;
     s->backend_ = std::make_unique<ChainBackend>(*s->ledger_, bs);
 

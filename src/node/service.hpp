@@ -51,6 +51,8 @@ struct ServiceSettings {
     std::chrono::seconds empty_block_interval{0};
     /// Pool limits (chain id and block gas limit come from the genesis).
     txpool::Settings pool;
+    /// Sender-recovery workers (threads 0: one per core).
+    RecoverySettings recovery;
     /// RPC limits (address, port and threads are overwritten from the fields above).
     rpc::Settings rpc;
     rpc::ApiSettings api;

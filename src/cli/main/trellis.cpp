@@ -22,6 +22,7 @@
 #include "crypto/secp256k1.hpp"
 #include "node/ledger.hpp"
 #include "node/devnet.hpp"
+#include "node/config.hpp"
 #include "node/service.hpp"
 #include "rpc/eth_api.hpp"
 #include "evm/evm.hpp"
@@ -413,13 +414,35 @@ node::ServiceSettings service_settings(const NodeOptions& o) {
     return st;
 }
 
-int cmd_node(const NodeOptions& o) {
-    auto genesis = node::load_genesis_file(o.genesis);
+/// `trellis node`: defaults, then the --config file, then the flags given.
+int cmd_node(const NodeOptions& o, const std::string& config_file, const CLI::App& cmd) {
+    node::NodeConfig cfg;
+    if (!config_file.empty()) {
+        if (auto r = node::apply_config_file(config_file, cfg); !r) {
+            std::cerr << "error: " << r.error() << "\n";
+            return 2;
+        }
+    }
+    node::ServiceSettings& st = cfg.service;
+    const auto given = [&cmd](const char* flag) { return cmd.count(flag) > 0; };
+    if (given("--datadir")) st.datadir = o.datadir;
+    if (given("--genesis")) cfg.genesis_path = o.genesis;
+    if (given("--http-host")) st.http_host = o.http_host;
+    if (given("--http-port")) st.http_port = o.http_port;
+    if (given("--rpc-threads")) st.rpc_threads = std::max(1u, o.rpc_threads);
+    if (given("--empty-blocks")) st.empty_block_interval = std::chrono::seconds(o.empty_blocks);
+    if (given("--keep-state")) st.ledger.pruning.keep_last = o.keep_state;
+    if (given("--no-sync")) st.ledger.sync_commits = false;
+    if (st.datadir.empty() || cfg.genesis_path.empty()) {
+        std::cerr << "error: a data directory and a genesis file are required (--datadir and --genesis, or "
+                     "datadir and genesis in the --config file)\n";
+        return 2;
+    }
+    auto genesis = node::load_genesis_file(cfg.genesis_path.string());
     if (!genesis) {
         std::cerr << genesis.error() << "\n";
         return 1;
     }
-    node::ServiceSettings st = service_settings(o);
     st.genesis = std::move(genesis).value();
     return run_service(std::move(st));
 }
@@ -556,8 +579,12 @@ int main(int argc, char** argv) {
     auto* nd = app.add_subcommand("node", "Run a node: the chain in --datadir, JSON-RPC over HTTP and WebSocket, "
                                           "single-validator block production");
     NodeOptions nopt;
-    nd->add_option("--datadir", nopt.datadir, "data directory (created from the genesis when new)")->required();
-    nd->add_option("--genesis", nopt.genesis, "genesis file")->required();
+    std::string nd_config;
+    nd->add_option("--config", nd_config,
+                   "TOML settings file (every key optional; flags override it; see docs/trellis.example.toml)");
+    nd->add_option("--datadir", nopt.datadir,
+                   "data directory, created from the genesis when new (required here or in --config)");
+    nd->add_option("--genesis", nopt.genesis, "genesis file (required here or in --config)");
     nd->add_option("--http-host", nopt.http_host, "JSON-RPC listen address")->capture_default_str();
     nd->add_option("--http-port", nopt.http_port, "JSON-RPC port (0: any free port)")->capture_default_str();
     nd->add_option("--rpc-threads", nopt.rpc_threads, "threads serving JSON-RPC")->capture_default_str();
@@ -568,6 +595,13 @@ int main(int argc, char** argv) {
                    "prune state older than the last N blocks (eth_call/eth_getBalance there fail; 0: archive)")
         ->capture_default_str();
     nd->add_flag("--no-sync", nopt.no_sync, "do not fsync each commit (a process crash still loses nothing)");
+    nd->footer(
+        "Settings come from the defaults, then the --config file, then the flags given. The file is TOML:\n"
+        "top-level datadir and genesis, and tables [http] (host, port, threads, limits), [api] (gas cap, log\n"
+        "and filter limits), [blocks] (empty_block_interval_seconds, poll_interval_ms, proposer), [txpool]\n"
+        "(pool limits, min_priority_fee, recovery_threads) and [storage] (sync_commits, keep_state, RocksDB\n"
+        "sizes). Relative paths are relative to the file. Unknown keys and wrong types are errors naming the\n"
+        "key. docs/trellis.example.toml lists every key with its default.");
 
     auto* dn = app.add_subcommand("devnet", "Start a development chain on 127.0.0.1 with prefunded, well-known "
                                             "accounts (chain id 1337, zero base fee)");
@@ -586,7 +620,7 @@ int main(int argc, char** argv) {
     try {
         if (st->parsed()) return cmd_statetest(st_paths, st_fork, st_filter, st_dump);
         if (gen_new->parsed()) return cmd_genesis_new(gopt);
-        if (nd->parsed()) return cmd_node(nopt);
+        if (nd->parsed()) return cmd_node(nopt, nd_config, *nd);
         if (dn->parsed()) {
             // A fresh temporary chain need not survive power loss.
             dopt.no_sync = dopt.datadir.empty();
