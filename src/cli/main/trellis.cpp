@@ -23,6 +23,7 @@
 #include "node/ledger.hpp"
 #include "node/devnet.hpp"
 #include "node/config.hpp"
+#include "node/bench.hpp"
 #include "node/service.hpp"
 #include "rpc/eth_api.hpp"
 #include "evm/evm.hpp"
@@ -616,11 +617,44 @@ int main(int argc, char** argv) {
                    "also seal an empty block after this many seconds without one (0: never)")
         ->capture_default_str();
 
+    auto* bn = app.add_subcommand("bench", "End-to-end throughput: ERC-20 transfers over JSON-RPC, against the "
+                                           "machine's secp256k1 recovery rate");
+    node::BenchOptions bopt;
+    size_t bn_timeout = 600;
+    bn->add_option("--txs", bopt.txs, "transfers to send and wait for")->capture_default_str();
+    bn->add_option("--senders", bopt.senders, "distinct senders (round-robin)")->capture_default_str();
+    bn->add_option("--batch", bopt.batch, "eth_sendRawTransaction requests per JSON-RPC batch")->capture_default_str();
+    bn->add_option("--connections", bopt.connections, "HTTP connections sending at once")->capture_default_str();
+    bn->add_option("--window", bopt.window, "most transactions in flight (0: min(4096, 48 per sender))")
+        ->capture_default_str();
+    bn->add_option("--rpc", bopt.rpc_url,
+                   "use the node at this URL (http://HOST:PORT) whose first --senders devnet accounts are funded, "
+                   "instead of a fresh in-process node");
+    bn->add_option("--rpc-threads", bopt.rpc_threads, "in-process node: RPC threads (0: one per core)")
+        ->capture_default_str();
+    bn->add_option("--gas-limit", bopt.gas_limit, "in-process node: block gas limit")->capture_default_str();
+    bool bn_no_sync = false;
+    bn->add_flag("--no-sync", bn_no_sync, "in-process node: do not fsync each block");
+    bn->add_option("--recovery-seconds", bopt.recovery_seconds, "how long to measure the recovery rate (0: skip)")
+        ->capture_default_str();
+    bn->add_option("--timeout", bn_timeout, "seconds to wait for all receipts")->capture_default_str();
+
     CLI11_PARSE(app, argc, argv);
     try {
         if (st->parsed()) return cmd_statetest(st_paths, st_fork, st_filter, st_dump);
         if (gen_new->parsed()) return cmd_genesis_new(gopt);
         if (nd->parsed()) return cmd_node(nopt, nd_config, *nd);
+        if (bn->parsed()) {
+            bopt.sync_commits = !bn_no_sync;
+            bopt.timeout = std::chrono::seconds(bn_timeout);
+            auto r = node::run_bench(bopt, std::cerr);
+            if (!r) {
+                std::cerr << "bench failed: " << r.error() << "\n";
+                return 1;
+            }
+            node::print_bench_report(*r, std::cout);
+            return 0;
+        }
         if (dn->parsed()) {
             // A fresh temporary chain need not survive power loss.
             dopt.no_sync = dopt.datadir.empty();
