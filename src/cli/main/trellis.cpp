@@ -18,6 +18,7 @@
 #include "crypto/suite.hpp"
 #include "chain/genesis_state.hpp"
 #include "node/genesis_json.hpp"
+#include "node/ca.hpp"
 #include "node/keystore.hpp"
 #include "crypto/secp256k1.hpp"
 #include "node/ledger.hpp"
@@ -577,6 +578,20 @@ int main(int argc, char** argv) {
     }
     keys_import->add_option("file", import_file, "file holding the private key as hex")->required();
 
+    auto* cag = app.add_subcommand("ca", "The consortium certificate authority: node certificates for P2P (mutual TLS)");
+    cag->require_subcommand(1);
+    std::string ca_dir = "ca", ca_node, ca_out = ".";
+    int ca_days = 0;
+    auto* ca_init = cag->add_subcommand("init", "Create a self-signed CA (P-256, 10 years): DIR/ca.crt and DIR/ca.key (0600)");
+    auto* ca_issue = cag->add_subcommand(
+        "issue", "Issue a node certificate signed by the CA: OUT/NAME.crt, OUT/NAME.key (0600), OUT/ca.crt; "
+                 "prints the node id (SHA-256 of the certificate's public key) for the admission list");
+    for (auto* c : {ca_init, ca_issue}) c->add_option("--dir", ca_dir, "CA directory")->capture_default_str();
+    ca_issue->add_option("--node", ca_node, "node name (CN and DNS SAN; 1-64 of A-Z a-z 0-9 . _ -)")->required();
+    ca_issue->add_option("--out", ca_out, "output directory")->capture_default_str();
+    for (auto* c : {ca_init, ca_issue})
+        c->add_option("--days", ca_days, "validity in days (default: CA 3650, node 730)")->check(CLI::Range(1, 36500));
+
     auto* nd = app.add_subcommand("node", "Run a node: the chain in --datadir, JSON-RPC over HTTP and WebSocket, "
                                           "single-validator block production");
     NodeOptions nopt;
@@ -673,6 +688,21 @@ int main(int argc, char** argv) {
             return write_keyfile(keystore, *key, read_password(password_file), light);
         }
         if (keys_list->parsed()) return cmd_keys_list(keystore);
+        if (ca_init->parsed()) {
+            auto r = node::ca::init_ca(ca_dir, "Trellis consortium CA", ca_days > 0 ? ca_days : node::ca::kCaValidDays);
+            if (!r) throw std::runtime_error(std::string("ca init: ") + node::ca::to_string(r.error()));
+            std::cout << "wrote " << (std::filesystem::path(ca_dir) / node::ca::kCaCertFile).string() << " and "
+                      << (std::filesystem::path(ca_dir) / node::ca::kCaKeyFile).string() << " (keep it offline)\n";
+            return 0;
+        }
+        if (ca_issue->parsed()) {
+            auto r = node::ca::issue_node(ca_dir, ca_node, ca_out, ca_days > 0 ? ca_days : node::ca::kNodeValidDays);
+            if (!r) throw std::runtime_error(std::string("ca issue: ") + node::ca::to_string(r.error()));
+            std::cout << "certificate: " << r->cert_file.string() << "\nkey:         " << r->key_file.string()
+                      << "\nca:          " << r->ca_file.string() << "\nnode id:     " << to_0x_hex(r->node_id.view())
+                      << "\n";
+            return 0;
+        }
         if (imp->parsed()) return cmd_import(imp_datadir, imp_genesis, imp_file, imp_no_sync);
         if (exp->parsed()) return cmd_export(exp_datadir, exp_genesis, exp_file);
         if (vt->parsed()) {
