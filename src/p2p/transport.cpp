@@ -534,10 +534,14 @@ void Transport::Impl::accept_next() {
                 std::lock_guard lock(self->mu_);
                 if (self->stopping_) return;
                 self->stats_.accepted++;
-                c = std::make_shared<ConnectionImpl>(self, *strand, std::move(socket), false, 0);
-                self->live_.emplace(c->id(), c);
+                if (self->live_.size() < self->settings_.max_connections) {
+                    c = std::make_shared<ConnectionImpl>(self, *strand, std::move(socket), false, 0);
+                    self->live_.emplace(c->id(), c);
+                } else {
+                    self->stats_.refused_connections++;  // the socket closes as it goes out of scope
+                }
             }
-            c->start_inbound();
+            if (c) c->start_inbound();
         }
         self->accept_next();
     });

@@ -68,6 +68,11 @@ struct TransportSettings {
     std::chrono::milliseconds read_timeout{30'000};
     std::chrono::milliseconds ping_interval{10'000};
 
+    /// Open connections of every kind, handshakes included. Beyond it new
+    /// TCP connections are closed at once: unauthenticated handshakes are the
+    /// cheapest way to make a node spend memory and CPU.
+    size_t max_connections = 256;
+
     /// Per-connection send queue bounds. A peer that lets more pile up is
     /// too slow to follow consensus: it is disconnected (kSlowPeer), not fed
     /// with silently dropped messages (docs/p2p.md §Back-pressure).
@@ -137,6 +142,7 @@ public:
 
 struct TransportStats {
     std::atomic<uint64_t> accepted{0};           ///< TCP connections accepted
+    std::atomic<uint64_t> refused_connections{0};  ///< closed at once: max_connections reached
     std::atomic<uint64_t> dials{0};
     std::atomic<uint64_t> handshake_failures{0};  ///< TLS or Hello failed (incl. wrong CA)
     std::atomic<uint64_t> rejected_hello{0};      ///< Hello checks refused the peer

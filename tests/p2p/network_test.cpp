@@ -445,6 +445,18 @@ TEST(Network, max_peers_refuses_extra_inbound_connections) {
     EXPECT_EQ(a.pm().peer_count(), 1u);
 }
 
+TEST(Network, connections_beyond_max_connections_are_closed_before_tls) {
+    Settings sa = pki().settings("a");
+    sa.transport.max_connections = 1;
+    TestNode a(sa);
+    TestNode b(dialing(pki().settings("b"), {a.address()}));
+    ASSERT_TRUE(wait_for([&] { return a.pm().connected(b.id()); }));
+    TestNode c(dialing(pki().settings("c"), {a.address()}));
+    ASSERT_TRUE(wait_for([&] { return a.pm().transport_stats().refused_connections >= 2; }));
+    EXPECT_FALSE(a.pm().connected(c.id()));
+    EXPECT_TRUE(a.pm().connected(b.id()));
+}
+
 TEST(PeerAddress, parses_host_and_port) {
     EXPECT_EQ(parse_peer_address("127.0.0.1:30700"), (PeerAddress{"127.0.0.1", 30700}));
     EXPECT_EQ(parse_peer_address("node-1.example:1"), (PeerAddress{"node-1.example", 1}));
