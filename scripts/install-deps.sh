@@ -27,3 +27,17 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The end-to-end tests (e2e/) run on Node.js with npm; their JavaScript
+# packages come from npm through e2e/package-lock.json. Debian 12's nodejs is
+# enough; a newer Node.js already on the machine is used as it is.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: Node.js and npm are missing (run this script as root)" >&2
+    exit 1
+  fi
+  echo "install-deps: installing nodejs npm"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends nodejs npm
+fi
