@@ -45,14 +45,16 @@ using BioPtr = std::unique_ptr<BIO, BioFree>;
 bool valid_name(const std::string& name) {
     if (name.empty() || name.size() > 64 || name[0] == '.') return false;
     for (const char c : name) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                        c == '_' || c == '-';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                        c == '.' || c == '_' || c == '-';
         if (!ok) return false;
     }
     return true;
 }
 
-PkeyPtr generate_p256() { return PkeyPtr(EVP_EC_gen("P-256")); }
+PkeyPtr generate_p256() {
+    return PkeyPtr(EVP_EC_gen("P-256"));
+}
 
 X509Ptr parse_cert(const std::string& pem) {
     BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
@@ -80,13 +82,15 @@ std::string cert_pem(X509* cert) {
 
 std::string key_pem(EVP_PKEY* key) {
     BioPtr bio(BIO_new(BIO_s_mem()));
-    if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) return {};
+    if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
+        return {};
     return bio_string(bio.get());
 }
 
 /// Writes a new file; a secret one is created 0600 from the start (not
 /// chmod-ed after the fact, when it would briefly be readable).
-Result<void, CaError> write_new_file(const fs::path& path, const std::string& text, bool secret, bool replace) {
+Result<void, CaError> write_new_file(const fs::path& path, const std::string& text, bool secret,
+                                     bool replace) {
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (replace ? O_TRUNC : O_EXCL);
     const int fd = ::open(path.c_str(), flags, secret ? 0600 : 0644);
     if (fd < 0) return Unexpected{errno == EEXIST ? CaError::kExists : CaError::kIo};
@@ -135,16 +139,17 @@ bool set_random_serial(X509* cert) {
 /// A certificate skeleton: version 3, serial, subject CN, validity from now.
 X509Ptr new_cert(const std::string& cn, EVP_PKEY* subject_key, int valid_days) {
     X509Ptr cert(X509_new());
-    if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1 || !set_random_serial(cert.get())) return nullptr;
+    if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1 || !set_random_serial(cert.get()))
+        return nullptr;
     // Back-date by an hour so nodes with slightly skewed clocks accept a fresh certificate.
     if (!X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600) ||
         !X509_time_adj_ex(X509_getm_notAfter(cert.get()), valid_days, 0, nullptr))
         return nullptr;
     X509_NAME* name = X509_get_subject_name(cert.get());
-    if (X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("Trellis"), -1,
-                                   -1, 0) != 1 ||
-        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1,
-                                   -1, 0) != 1)
+    if (X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char*>("Trellis"), -1, -1, 0) != 1 ||
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0) != 1)
         return nullptr;
     if (X509_set_pubkey(cert.get(), subject_key) != 1) return nullptr;
     return cert;
@@ -164,13 +169,20 @@ Hash32 spki_hash(X509* cert) {
 
 const char* to_string(CaError e) noexcept {
     switch (e) {
-        case CaError::kIo: return "file read or write failed";
-        case CaError::kExists: return "file exists already (not overwritten)";
-        case CaError::kBadName: return "node name must be 1..64 characters of [A-Za-z0-9._-], not starting with '.'";
-        case CaError::kMalformed: return "not a PEM certificate or private key";
-        case CaError::kCryptoFailure: return "OpenSSL failure";
-        case CaError::kNotIssuedByCa: return "certificate does not verify against the CA";
-        case CaError::kKeyMismatch: return "CA key does not match the CA certificate";
+        case CaError::kIo:
+            return "file read or write failed";
+        case CaError::kExists:
+            return "file exists already (not overwritten)";
+        case CaError::kBadName:
+            return "node name must be 1..64 characters of [A-Za-z0-9._-], not starting with '.'";
+        case CaError::kMalformed:
+            return "not a PEM certificate or private key";
+        case CaError::kCryptoFailure:
+            return "OpenSSL failure";
+        case CaError::kNotIssuedByCa:
+            return "certificate does not verify against the CA";
+        case CaError::kKeyMismatch:
+            return "CA key does not match the CA certificate";
     }
     return "unknown CA error";
 }
@@ -208,8 +220,8 @@ Result<void, CaError> init_ca(const fs::path& dir, const std::string& common_nam
     return write_new_file(dir / kCaCertFile, cp, false, false);
 }
 
-Result<IssuedNode, CaError> issue_node(const fs::path& ca_dir, const std::string& name, const fs::path& out_dir,
-                                       int valid_days) {
+Result<IssuedNode, CaError> issue_node(const fs::path& ca_dir, const std::string& name,
+                                       const fs::path& out_dir, int valid_days) {
     if (!valid_name(name)) return Unexpected{CaError::kBadName};
     auto ca_cert_text = read_file(ca_dir / kCaCertFile);
     if (!ca_cert_text) return Unexpected{ca_cert_text.error()};
@@ -250,7 +262,8 @@ Result<IssuedNode, CaError> issue_node(const fs::path& ca_dir, const std::string
     if (auto r = write_new_file(out.key_file, kp, true, false); !r) return Unexpected{r.error()};
     if (auto r = write_new_file(out.cert_file, cp, false, false); !r) return Unexpected{r.error()};
     if (fs::absolute(out.ca_file) != fs::absolute(ca_dir / kCaCertFile)) {
-        if (auto r = write_new_file(out.ca_file, *ca_cert_text, false, true); !r) return Unexpected{r.error()};
+        if (auto r = write_new_file(out.ca_file, *ca_cert_text, false, true); !r)
+            return Unexpected{r.error()};
     }
     out.node_id = spki_hash(cert.get());
     return out;

@@ -18,13 +18,13 @@
 namespace trellis::node::ca {
 
 enum class CaError {
-    kIo,              ///< a file could not be read or written
-    kExists,          ///< the file to create exists already (never overwritten)
-    kBadName,         ///< node name not 1..64 of [A-Za-z0-9._-] (it names files and the SAN)
-    kMalformed,       ///< a file is not a PEM certificate or key
-    kCryptoFailure,   ///< OpenSSL failed to generate, sign or encode
-    kNotIssuedByCa,   ///< the certificate does not verify against the CA (wrong CA, bad signature, expired)
-    kKeyMismatch,     ///< the CA key does not belong to the CA certificate
+    kIo,             ///< a file could not be read or written
+    kExists,         ///< the file to create exists already (never overwritten)
+    kBadName,        ///< node name not 1..64 of [A-Za-z0-9._-] (it names files and the SAN)
+    kMalformed,      ///< a file is not a PEM certificate or key
+    kCryptoFailure,  ///< OpenSSL failed to generate, sign or encode
+    kNotIssuedByCa,  ///< the certificate does not verify against the CA (wrong CA, bad signature, expired)
+    kKeyMismatch,    ///< the CA key does not belong to the CA certificate
 };
 const char* to_string(CaError e) noexcept;
 
@@ -39,7 +39,8 @@ inline constexpr int kNodeValidDays = 730;
 
 /// Creates dir (if needed) with ca.crt (self-signed, CA:TRUE, keyCertSign) and
 /// ca.key (mode 0600). kExists if ca.key or ca.crt is already there.
-Result<void, CaError> init_ca(const std::filesystem::path& dir, const std::string& common_name = "Trellis consortium CA",
+Result<void, CaError> init_ca(const std::filesystem::path& dir,
+                              const std::string& common_name = "Trellis consortium CA",
                               int valid_days = kCaValidDays);
 
 struct IssuedNode {

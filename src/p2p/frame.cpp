@@ -8,17 +8,28 @@ namespace trellis::p2p {
 
 const char* to_string(MessageType t) noexcept {
     switch (t) {
-        case MessageType::kHello: return "Hello";
-        case MessageType::kPing: return "Ping";
-        case MessageType::kPong: return "Pong";
-        case MessageType::kDisconnect: return "Disconnect";
-        case MessageType::kStatus: return "Status";
-        case MessageType::kTxAnnounce: return "TxAnnounce";
-        case MessageType::kTxRequest: return "TxRequest";
-        case MessageType::kTxs: return "Txs";
-        case MessageType::kConsensus: return "Consensus";
-        case MessageType::kGetBlocks: return "GetBlocks";
-        case MessageType::kBlocks: return "Blocks";
+        case MessageType::kHello:
+            return "Hello";
+        case MessageType::kPing:
+            return "Ping";
+        case MessageType::kPong:
+            return "Pong";
+        case MessageType::kDisconnect:
+            return "Disconnect";
+        case MessageType::kStatus:
+            return "Status";
+        case MessageType::kTxAnnounce:
+            return "TxAnnounce";
+        case MessageType::kTxRequest:
+            return "TxRequest";
+        case MessageType::kTxs:
+            return "Txs";
+        case MessageType::kConsensus:
+            return "Consensus";
+        case MessageType::kGetBlocks:
+            return "GetBlocks";
+        case MessageType::kBlocks:
+            return "Blocks";
     }
     return "unknown";
 }
@@ -35,7 +46,8 @@ std::optional<MessageType> message_type_from_byte(uint8_t b) noexcept {
         case MessageType::kTxs:
         case MessageType::kConsensus:
         case MessageType::kGetBlocks:
-        case MessageType::kBlocks: return static_cast<MessageType>(b);
+        case MessageType::kBlocks:
+            return static_cast<MessageType>(b);
     }
     return std::nullopt;
 }
@@ -44,28 +56,42 @@ size_t max_payload(MessageType t) noexcept {
     // Each limit is the largest valid encoding of the message (messages.hpp)
     // rounded up, so a frame over it is hostile or broken, never just big.
     switch (t) {
-        case MessageType::kHello: return 256;       // 3 hashes + 3 integers
+        case MessageType::kHello:
+            return 256;  // 3 hashes + 3 integers
         case MessageType::kPing:
-        case MessageType::kPong: return 16;         // one u64
-        case MessageType::kDisconnect: return 16;   // one small integer
-        case MessageType::kStatus: return 64;       // u64 + hash
+        case MessageType::kPong:
+            return 16;  // one u64
+        case MessageType::kDisconnect:
+            return 16;  // one small integer
+        case MessageType::kStatus:
+            return 64;  // u64 + hash
         case MessageType::kTxAnnounce:
-        case MessageType::kTxRequest: return kMaxHashesPerMessage * 33 + 16;
-        case MessageType::kTxs: return kMaxTxsBytes;
-        case MessageType::kConsensus: return kMaxConsensusBytes + 16;
-        case MessageType::kGetBlocks: return 32;    // two u64
-        case MessageType::kBlocks: return kMaxBlocksBytes;
+        case MessageType::kTxRequest:
+            return kMaxHashesPerMessage * 33 + 16;
+        case MessageType::kTxs:
+            return kMaxTxsBytes;
+        case MessageType::kConsensus:
+            return kMaxConsensusBytes + 16;
+        case MessageType::kGetBlocks:
+            return 32;  // two u64
+        case MessageType::kBlocks:
+            return kMaxBlocksBytes;
     }
     return 0;
 }
 
-size_t max_payload_any() noexcept { return kMaxBlocksBytes; }
+size_t max_payload_any() noexcept {
+    return kMaxBlocksBytes;
+}
 
 const char* to_string(FrameError e) noexcept {
     switch (e) {
-        case FrameError::kOversized: return "frame larger than its type allows";
-        case FrameError::kUnknownType: return "unknown message type";
-        case FrameError::kTruncated: return "truncated frame";
+        case FrameError::kOversized:
+            return "frame larger than its type allows";
+        case FrameError::kUnknownType:
+            return "unknown message type";
+        case FrameError::kTruncated:
+            return "truncated frame";
     }
     return "unknown frame error";
 }

@@ -43,11 +43,11 @@ std::optional<MessageType> message_type_from_byte(uint8_t b) noexcept;
 inline constexpr size_t kFrameHeaderSize = 5;
 
 /// Limits that bound message contents (and so the per-type frame limits).
-inline constexpr size_t kMaxHashesPerMessage = 4096;          ///< TxAnnounce / TxRequest
-inline constexpr size_t kMaxTxsPerMessage = 4096;             ///< Txs
-inline constexpr size_t kMaxTxsBytes = size_t{8} << 20;       ///< Txs payload
+inline constexpr size_t kMaxHashesPerMessage = 4096;           ///< TxAnnounce / TxRequest
+inline constexpr size_t kMaxTxsPerMessage = 4096;              ///< Txs
+inline constexpr size_t kMaxTxsBytes = size_t{8} << 20;        ///< Txs payload
 inline constexpr size_t kMaxConsensusBytes = size_t{4} << 20;  ///< = consensus::kMaxMessageBytes
-inline constexpr uint64_t kMaxBlocksPerRequest = 128;         ///< GetBlocks count / Blocks items
+inline constexpr uint64_t kMaxBlocksPerRequest = 128;          ///< GetBlocks count / Blocks items
 /// A Blocks response carries at least one block (which may be as large as
 /// chain::kMaxBlockBytes) and is otherwise filled only up to a soft limit.
 inline constexpr size_t kMaxBlocksBytes = chain::kMaxBlockBytes + (size_t{1} << 20);

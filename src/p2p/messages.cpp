@@ -6,28 +6,44 @@ namespace trellis::p2p {
 
 const char* to_string(DisconnectReason r) noexcept {
     switch (r) {
-        case DisconnectReason::kRequested: return "requested";
-        case DisconnectReason::kProtocolError: return "protocol error";
-        case DisconnectReason::kWrongChain: return "wrong chain id or genesis";
-        case DisconnectReason::kNotAdmitted: return "not on the admission list";
-        case DisconnectReason::kIdentityMismatch: return "node id does not match the certificate";
-        case DisconnectReason::kIncompatibleVersion: return "incompatible protocol version";
-        case DisconnectReason::kTooManyPeers: return "too many peers";
-        case DisconnectReason::kDuplicate: return "duplicate connection";
-        case DisconnectReason::kBanned: return "banned";
-        case DisconnectReason::kTimeout: return "timeout";
-        case DisconnectReason::kSlowPeer: return "send queue overflow";
-        case DisconnectReason::kSelf: return "connected to self";
+        case DisconnectReason::kRequested:
+            return "requested";
+        case DisconnectReason::kProtocolError:
+            return "protocol error";
+        case DisconnectReason::kWrongChain:
+            return "wrong chain id or genesis";
+        case DisconnectReason::kNotAdmitted:
+            return "not on the admission list";
+        case DisconnectReason::kIdentityMismatch:
+            return "node id does not match the certificate";
+        case DisconnectReason::kIncompatibleVersion:
+            return "incompatible protocol version";
+        case DisconnectReason::kTooManyPeers:
+            return "too many peers";
+        case DisconnectReason::kDuplicate:
+            return "duplicate connection";
+        case DisconnectReason::kBanned:
+            return "banned";
+        case DisconnectReason::kTimeout:
+            return "timeout";
+        case DisconnectReason::kSlowPeer:
+            return "send queue overflow";
+        case DisconnectReason::kSelf:
+            return "connected to self";
     }
     return "unknown";
 }
 
 const char* to_string(MessageError e) noexcept {
     switch (e) {
-        case MessageError::kMalformed: return "malformed message";
-        case MessageError::kTooManyItems: return "too many items in message";
-        case MessageError::kInvalidField: return "invalid message field";
-        case MessageError::kTooLarge: return "message larger than its frame limit";
+        case MessageError::kMalformed:
+            return "malformed message";
+        case MessageError::kTooManyItems:
+            return "too many items in message";
+        case MessageError::kInvalidField:
+            return "invalid message field";
+        case MessageError::kTooLarge:
+            return "message larger than its frame limit";
     }
     return "unknown message error";
 }
@@ -183,7 +199,8 @@ Result<Bytes, MessageError> encode_message(const Message& m) {
 Result<Message, MessageError> decode_message(MessageType type, ByteView in) {
     if (in.size() > max_payload(type)) return Unexpected{MessageError::kTooLarge};
     switch (type) {
-        case MessageType::kHello: return decode_hello(in);
+        case MessageType::kHello:
+            return decode_hello(in);
         case MessageType::kPing:
         case MessageType::kPong: {
             auto v = read_single_uint(in);

@@ -44,18 +44,18 @@ struct Pong {
 /// Why a connection is closed; sent in Disconnect before closing. Values are
 /// part of the protocol.
 enum class DisconnectReason : uint8_t {
-    kRequested = 0,        ///< shutdown or operator request
-    kProtocolError = 1,    ///< bad frame or message
-    kWrongChain = 2,       ///< chain id or genesis hash differs
-    kNotAdmitted = 3,      ///< node id not on the admission list
-    kIdentityMismatch = 4, ///< Hello's node id is not the TLS certificate's
+    kRequested = 0,         ///< shutdown or operator request
+    kProtocolError = 1,     ///< bad frame or message
+    kWrongChain = 2,        ///< chain id or genesis hash differs
+    kNotAdmitted = 3,       ///< node id not on the admission list
+    kIdentityMismatch = 4,  ///< Hello's node id is not the TLS certificate's
     kIncompatibleVersion = 5,
     kTooManyPeers = 6,
-    kDuplicate = 7,        ///< another connection to the same node was kept
+    kDuplicate = 7,  ///< another connection to the same node was kept
     kBanned = 8,
-    kTimeout = 9,          ///< handshake or read timeout
-    kSlowPeer = 10,        ///< its send queue overflowed
-    kSelf = 11,            ///< connected to itself
+    kTimeout = 9,    ///< handshake or read timeout
+    kSlowPeer = 10,  ///< its send queue overflowed
+    kSelf = 11,      ///< connected to itself
 };
 inline constexpr uint8_t kMaxDisconnectReason = 11;
 const char* to_string(DisconnectReason r) noexcept;
@@ -113,10 +113,10 @@ using Message = std::variant<Hello, Ping, Pong, Disconnect, Status, TxAnnounce, 
 MessageType type_of(const Message& m) noexcept;
 
 enum class MessageError {
-    kMalformed,        ///< not the strict RLP shape of the message
-    kTooManyItems,     ///< more hashes/txs/blocks than the per-message bound
-    kInvalidField,     ///< a field out of range (unknown disconnect reason, zero count, empty tx, ...)
-    kTooLarge,         ///< the encoding exceeds the frame limit for its type (encode side)
+    kMalformed,     ///< not the strict RLP shape of the message
+    kTooManyItems,  ///< more hashes/txs/blocks than the per-message bound
+    kInvalidField,  ///< a field out of range (unknown disconnect reason, zero count, empty tx, ...)
+    kTooLarge,      ///< the encoding exceeds the frame limit for its type (encode side)
 };
 const char* to_string(MessageError e) noexcept;
 

@@ -1,7 +1,7 @@
 #include "p2p/peer_manager.hpp"
 
-#include <boost/asio/io_context.hpp>
 #include <algorithm>
+#include <boost/asio/io_context.hpp>
 #include <charconv>
 
 namespace trellis::p2p {
@@ -29,7 +29,8 @@ std::optional<PeerAddress> parse_peer_address(const std::string& s) {
 
 PeerManager::PeerManager(boost::asio::io_context& io, Settings settings)
     : io_(io), settings_(std::move(settings)), transport_(io_, settings_.transport, *this) {
-    rng_.seed(settings_.seed != 0 ? settings_.seed : (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}());
+    rng_.seed(settings_.seed != 0 ? settings_.seed
+                                  : (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}());
     for (const auto& a : settings_.static_peers) add_peer(a, true);
     for (const auto& a : settings_.bootnodes) add_peer(a, false);
 }
@@ -45,13 +46,19 @@ void PeerManager::add_peer(const PeerAddress& address, bool is_static) {
     if (started_) schedule_dial_locked(slots_.size() - 1, milliseconds(0));
 }
 
-PeerManager::~PeerManager() { stop(); }
+PeerManager::~PeerManager() {
+    stop();
+}
 
 void PeerManager::on_message(MessageType type, MessageHandler handler) {
     handlers_[static_cast<uint8_t>(type)] = std::move(handler);
 }
-void PeerManager::on_peer_up(PeerUpHandler handler) { peer_up_ = std::move(handler); }
-void PeerManager::on_peer_down(PeerDownHandler handler) { peer_down_ = std::move(handler); }
+void PeerManager::on_peer_up(PeerUpHandler handler) {
+    peer_up_ = std::move(handler);
+}
+void PeerManager::on_peer_down(PeerDownHandler handler) {
+    peer_down_ = std::move(handler);
+}
 
 Result<void, TransportError> PeerManager::start() {
     if (auto r = transport_.start(); !r) return r;
@@ -72,7 +79,8 @@ void PeerManager::stop() {
         // A timer handler may already be queued (expired before the cancel):
         // wait for every one to run so none outlives the manager.
         std::unique_lock lock(mu_);
-        const bool done = timers_cv_.wait_for(lock, std::chrono::seconds(10), [&] { return pending_timers_ == 0; });
+        const bool done =
+            timers_cv_.wait_for(lock, std::chrono::seconds(10), [&] { return pending_timers_ == 0; });
         TRELLIS_ASSERT(done);
     }
     transport_.stop();
@@ -143,9 +151,9 @@ std::optional<DisconnectReason> PeerManager::on_established(const ConnectionPtr&
         if (banned_locked(id)) return DisconnectReason::kBanned;
         DialSlot* slot = c->outbound() && c->dial_tag() > 0 ? &slots_[c->dial_tag() - 1] : nullptr;
         const bool is_static =
-            (slot && slot->is_static) ||
-            std::any_of(slots_.begin(), slots_.end(),
-                        [&](const DialSlot& s) { return s.is_static && s.connected == id; });
+            (slot && slot->is_static) || std::any_of(slots_.begin(), slots_.end(), [&](const DialSlot& s) {
+                return s.is_static && s.connected == id;
+            });
         auto it = peers_.find(id);
         if (it != peers_.end()) {
             // Two connections to one node (both dialed at once, or a redial
@@ -195,9 +203,13 @@ void PeerManager::on_frame(const ConnectionPtr& c, MessageType type, ByteView pa
     if (const auto& h = handlers_[static_cast<uint8_t>(type)]) h(c->node_id(), *m);
 }
 
-void PeerManager::on_misbehaviour(const ConnectionPtr& c, Misbehaviour m) { penalise_conn(c->node_id(), m, c); }
+void PeerManager::on_misbehaviour(const ConnectionPtr& c, Misbehaviour m) {
+    penalise_conn(c->node_id(), m, c);
+}
 
-void PeerManager::penalise(const NodeId& peer, Misbehaviour m) { penalise_conn(peer, m, nullptr); }
+void PeerManager::penalise(const NodeId& peer, Misbehaviour m) {
+    penalise_conn(peer, m, nullptr);
+}
 
 void PeerManager::penalise_conn(const NodeId& peer, Misbehaviour m, const ConnectionPtr& offender) {
     const Penalty p = penalty_of(m);
@@ -338,6 +350,8 @@ std::vector<PeerInfo> PeerManager::peers() const {
     return out;
 }
 
-void PeerManager::set_head(uint64_t head_num, const Hash32& head_hash) { transport_.set_head(head_num, head_hash); }
+void PeerManager::set_head(uint64_t head_num, const Hash32& head_hash) {
+    transport_.set_head(head_num, head_hash);
+}
 
 }  // namespace trellis::p2p

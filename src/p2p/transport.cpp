@@ -31,10 +31,14 @@ using Strand = asio::strand<asio::io_context::executor_type>;
 
 const char* to_string(TransportError e) noexcept {
     switch (e) {
-        case TransportError::kTlsSetup: return "TLS certificate, key or CA file unreadable or invalid";
-        case TransportError::kBadAddress: return "listen address is not an IP address";
-        case TransportError::kBindFailed: return "cannot bind the listen port";
-        case TransportError::kAlreadyStarted: return "transport already started";
+        case TransportError::kTlsSetup:
+            return "TLS certificate, key or CA file unreadable or invalid";
+        case TransportError::kBadAddress:
+            return "listen address is not an IP address";
+        case TransportError::kBindFailed:
+            return "cannot bind the listen port";
+        case TransportError::kAlreadyStarted:
+            return "transport already started";
     }
     return "unknown transport error";
 }
@@ -94,8 +98,8 @@ public:
     uint16_t port_ = 0;
     std::atomic<uint64_t> next_id_{1};
 
-    mutable std::mutex mu_;  // guards everything below
-    std::condition_variable cv_;  // live_ became empty
+    mutable std::mutex mu_;                                     // guards everything below
+    std::condition_variable cv_;                                // live_ became empty
     std::map<uint64_t, std::shared_ptr<ConnectionImpl>> live_;  // not yet finalized
     bool started_ = false;
     bool stopping_ = false;
@@ -245,10 +249,14 @@ private:
         start_read();
         // Refuse early, before telling anything about the chain.
         std::optional<DisconnectReason> refuse;
-        if (node_id_ == NodeId{}) refuse = DisconnectReason::kProtocolError;
-        else if (node_id_ == t_->self_id_) refuse = DisconnectReason::kSelf;
-        else if (!t_->settings_.admitted.contains(node_id_)) refuse = DisconnectReason::kNotAdmitted;
-        else if (t_->listener_.is_banned(node_id_)) refuse = DisconnectReason::kBanned;
+        if (node_id_ == NodeId{})
+            refuse = DisconnectReason::kProtocolError;
+        else if (node_id_ == t_->self_id_)
+            refuse = DisconnectReason::kSelf;
+        else if (!t_->settings_.admitted.contains(node_id_))
+            refuse = DisconnectReason::kNotAdmitted;
+        else if (t_->listener_.is_banned(node_id_))
+            refuse = DisconnectReason::kBanned;
         if (refuse) {
             t_->stats_.rejected_hello++;
             return do_close(*refuse);
@@ -278,10 +286,9 @@ private:
     }
 
     void read_more() {
-        stream_.async_read_some(asio::buffer(read_buf_),
-                                [self = shared_from_this()](boost::system::error_code ec, size_t n) {
-                                    self->on_read(ec, n);
-                                });
+        stream_.async_read_some(
+            asio::buffer(read_buf_),
+            [self = shared_from_this()](boost::system::error_code ec, size_t n) { self->on_read(ec, n); });
     }
 
     void on_read(boost::system::error_code ec, size_t n) {
@@ -333,7 +340,8 @@ private:
                 }
                 return on_hello(std::get<Hello>(*m));
             }
-            default: break;
+            default:
+                break;
         }
         if (state_ != State::kEstablished) {
             // Nothing but Hello or Disconnect may come before the handshake ends.
@@ -419,28 +427,30 @@ private:
             }
             f = queue_.front();
         }
-        asio::async_write(stream_, asio::buffer(*f), [self = shared_from_this(), f](boost::system::error_code ec, size_t) {
-            if (self->state_ >= State::kClosed) return;
-            if (ec) {
-                {
-                    std::lock_guard lock(self->qmu_);
-                    self->writing_ = false;
-                }
-                if (self->state_ == State::kClosing) return self->finalize();
-                return self->do_close(DisconnectReason::kRequested);
-            }
-            self->t_->stats_.frames_out++;
-            bool more;
-            {
-                std::lock_guard lock(self->qmu_);
-                self->queued_bytes_ -= self->queue_.front()->size();
-                self->queue_.pop_front();
-                more = !self->queue_.empty();
-                self->writing_ = more;
-            }
-            if (more) return self->write_front();
-            if (self->state_ == State::kClosing) self->finalize();  // the Disconnect went out
-        });
+        asio::async_write(stream_, asio::buffer(*f),
+                          [self = shared_from_this(), f](boost::system::error_code ec, size_t) {
+                              if (self->state_ >= State::kClosed) return;
+                              if (ec) {
+                                  {
+                                      std::lock_guard lock(self->qmu_);
+                                      self->writing_ = false;
+                                  }
+                                  if (self->state_ == State::kClosing) return self->finalize();
+                                  return self->do_close(DisconnectReason::kRequested);
+                              }
+                              self->t_->stats_.frames_out++;
+                              bool more;
+                              {
+                                  std::lock_guard lock(self->qmu_);
+                                  self->queued_bytes_ -= self->queue_.front()->size();
+                                  self->queue_.pop_front();
+                                  more = !self->queue_.empty();
+                                  self->writing_ = more;
+                              }
+                              if (more) return self->write_front();
+                              if (self->state_ == State::kClosing)
+                                  self->finalize();  // the Disconnect went out
+                          });
     }
 
     // ---- closing ----
@@ -515,7 +525,7 @@ private:
     FrameDecoder decoder_;
     std::array<uint8_t, 16 * 1024> read_buf_{};  // one TLS record
 
-    mutable std::mutex qmu_;  // guards the send queue and remote_
+    mutable std::mutex qmu_;                          // guards the send queue and remote_
     std::deque<std::shared_ptr<const Bytes>> queue_;  // front is in flight while writing_
     size_t queued_bytes_ = 0;
     bool writing_ = false;
@@ -525,26 +535,26 @@ private:
 
 void Transport::Impl::accept_next() {
     auto strand = std::make_shared<Strand>(asio::make_strand(io_));
-    acceptor_.async_accept(*strand, [self = shared_from_this(), strand](boost::system::error_code ec,
-                                                                        tcp::socket socket) {
-        if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-        if (!ec) {
-            std::shared_ptr<ConnectionImpl> c;
-            {
-                std::lock_guard lock(self->mu_);
-                if (self->stopping_) return;
-                self->stats_.accepted++;
-                if (self->live_.size() < self->settings_.max_connections) {
-                    c = std::make_shared<ConnectionImpl>(self, *strand, std::move(socket), false, 0);
-                    self->live_.emplace(c->id(), c);
-                } else {
-                    self->stats_.refused_connections++;  // the socket closes as it goes out of scope
+    acceptor_.async_accept(
+        *strand, [self = shared_from_this(), strand](boost::system::error_code ec, tcp::socket socket) {
+            if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+            if (!ec) {
+                std::shared_ptr<ConnectionImpl> c;
+                {
+                    std::lock_guard lock(self->mu_);
+                    if (self->stopping_) return;
+                    self->stats_.accepted++;
+                    if (self->live_.size() < self->settings_.max_connections) {
+                        c = std::make_shared<ConnectionImpl>(self, *strand, std::move(socket), false, 0);
+                        self->live_.emplace(c->id(), c);
+                    } else {
+                        self->stats_.refused_connections++;  // the socket closes as it goes out of scope
+                    }
                 }
+                if (c) c->start_inbound();
             }
-            if (c) c->start_inbound();
-        }
-        self->accept_next();
-    });
+            self->accept_next();
+        });
 }
 
 void Transport::Impl::finalized(uint64_t id) {
@@ -556,12 +566,22 @@ void Transport::Impl::finalized(uint64_t id) {
 Transport::Transport(asio::io_context& io, TransportSettings settings, TransportListener& listener)
     : impl_(std::make_shared<Impl>(io, std::move(settings), listener)) {}
 
-Transport::~Transport() { stop(); }
+Transport::~Transport() {
+    stop();
+}
 
-const NodeId& Transport::node_id() const noexcept { return impl_->self_id_; }
-const TransportSettings& Transport::settings() const noexcept { return impl_->settings_; }
-const TransportStats& Transport::stats() const noexcept { return impl_->stats_; }
-uint16_t Transport::port() const noexcept { return impl_->port_; }
+const NodeId& Transport::node_id() const noexcept {
+    return impl_->self_id_;
+}
+const TransportSettings& Transport::settings() const noexcept {
+    return impl_->settings_;
+}
+const TransportStats& Transport::stats() const noexcept {
+    return impl_->stats_;
+}
+uint16_t Transport::port() const noexcept {
+    return impl_->port_;
+}
 
 Result<void, TransportError> Transport::start() {
     Impl& t = *impl_;

@@ -85,9 +85,9 @@ struct TransportSettings {
 };
 
 enum class TransportError {
-    kTlsSetup,       ///< certificate, key or CA file unreadable or invalid
-    kBadAddress,     ///< listen address is not an IP address
-    kBindFailed,     ///< the port is taken or not permitted
+    kTlsSetup,    ///< certificate, key or CA file unreadable or invalid
+    kBadAddress,  ///< listen address is not an IP address
+    kBindFailed,  ///< the port is taken or not permitted
     kAlreadyStarted,
 };
 const char* to_string(TransportError e) noexcept;
@@ -141,7 +141,7 @@ public:
 };
 
 struct TransportStats {
-    std::atomic<uint64_t> accepted{0};           ///< TCP connections accepted
+    std::atomic<uint64_t> accepted{0};             ///< TCP connections accepted
     std::atomic<uint64_t> refused_connections{0};  ///< closed at once: max_connections reached
     std::atomic<uint64_t> dials{0};
     std::atomic<uint64_t> handshake_failures{0};  ///< TLS or Hello failed (incl. wrong CA)

@@ -91,7 +91,8 @@ TEST(Messages, unknown_disconnect_reason_is_invalid) {
 TEST(Messages, get_blocks_count_must_be_within_bounds) {
     EXPECT_EQ(decode_message(MessageType::kGetBlocks, encode_payload(GetBlocks{1, 0})).error(),
               MessageError::kInvalidField);
-    EXPECT_EQ(decode_message(MessageType::kGetBlocks, encode_payload(GetBlocks{1, kMaxBlocksPerRequest + 1})).error(),
+    EXPECT_EQ(decode_message(MessageType::kGetBlocks, encode_payload(GetBlocks{1, kMaxBlocksPerRequest + 1}))
+                  .error(),
               MessageError::kInvalidField);
 }
 
@@ -108,7 +109,8 @@ TEST(Messages, too_many_hashes_are_refused) {
 }
 
 TEST(Messages, empty_transactions_are_invalid) {
-    EXPECT_EQ(decode_message(MessageType::kTxs, encode_payload(Txs{{Bytes{}}})).error(), MessageError::kInvalidField);
+    EXPECT_EQ(decode_message(MessageType::kTxs, encode_payload(Txs{{Bytes{}}})).error(),
+              MessageError::kInvalidField);
 }
 
 TEST(Messages, blocks_items_must_be_lists) {

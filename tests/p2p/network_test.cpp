@@ -111,7 +111,8 @@ public:
             std::lock_guard lock(mu_);
             down_.emplace_back(id, r);
         });
-        for (auto t : {MessageType::kConsensus, MessageType::kTxs, MessageType::kStatus, MessageType::kTxAnnounce}) {
+        for (auto t :
+             {MessageType::kConsensus, MessageType::kTxs, MessageType::kStatus, MessageType::kTxAnnounce}) {
             pm_->on_message(t, [this](const NodeId& from, const Message& m) {
                 if (on_receive) on_receive(from, m);
                 std::lock_guard lock(mu_);
@@ -213,13 +214,13 @@ TEST(Network, three_nodes_connect_and_broadcast_reaches_all) {
     TestNode a(pki().settings("a"));
     TestNode b(dialing(pki().settings("b"), {a.address()}));
     TestNode c(dialing(pki().settings("c"), {a.address(), b.address()}));
-    ASSERT_TRUE(wait_for([&] {
-        return a.pm().peer_count() == 2 && b.pm().peer_count() == 2 && c.pm().peer_count() == 2;
-    }));
+    ASSERT_TRUE(wait_for(
+        [&] { return a.pm().peer_count() == 2 && b.pm().peer_count() == 2 && c.pm().peer_count() == 2; }));
     EXPECT_EQ(a.pm().broadcast(Status{5, hash_of(5)}), 2u);
     EXPECT_EQ(c.pm().broadcast(Status{6, hash_of(6)}, a.id()), 1u);
     ASSERT_TRUE(wait_for([&] {
-        return b.received_from(a.id(), MessageType::kStatus) == 1 && c.received_from(a.id(), MessageType::kStatus) == 1 &&
+        return b.received_from(a.id(), MessageType::kStatus) == 1 &&
+               c.received_from(a.id(), MessageType::kStatus) == 1 &&
                b.received_from(c.id(), MessageType::kStatus) == 1;
     }));
     EXPECT_EQ(a.received_from(c.id(), MessageType::kStatus), 0u);
@@ -288,7 +289,8 @@ TEST(Network, oversized_frame_is_penalised_and_disconnected_while_others_continu
     TestNode a(pki().settings("a"));
     TestNode b(dialing(pki().settings("b"), {a.address()}));
     TestNode c(dialing(pki().settings("c"), {a.address()}));
-    ASSERT_TRUE(wait_for([&] { return a.pm().connected(b.id()) && b.pm().connected(a.id()) && a.pm().connected(c.id()); }));
+    ASSERT_TRUE(wait_for(
+        [&] { return a.pm().connected(b.id()) && b.pm().connected(a.id()) && a.pm().connected(c.id()); }));
 
     const uint32_t too_big = uint32_t(max_payload(MessageType::kConsensus) + 1);
     ASSERT_TRUE(b.pm().inject_raw(a.id(), frame_header(too_big, uint8_t(MessageType::kConsensus))));
@@ -418,7 +420,8 @@ TEST(Network, fault_filter_drops_messages_to_a_chosen_peer) {
     ASSERT_TRUE(wait_for([&] { return a.pm().peer_count() == 2; }));
     const NodeId bid = b.id();
     a.pm().set_fault_filter([bid](const NodeId& to, MessageType t) {
-        return FaultAction{to == bid && t == MessageType::kConsensus ? FaultAction::kDrop : FaultAction::kPass};
+        return FaultAction{to == bid && t == MessageType::kConsensus ? FaultAction::kDrop
+                                                                     : FaultAction::kPass};
     });
     a.pm().broadcast(Consensus{Bytes{1}});
     a.pm().set_fault_filter([](const NodeId&, MessageType t) {
@@ -427,7 +430,8 @@ TEST(Network, fault_filter_drops_messages_to_a_chosen_peer) {
     a.pm().broadcast(Consensus{Bytes{2}});
     a.pm().set_fault_filter(nullptr);
     ASSERT_TRUE(wait_for([&] {
-        return c.received_from(a.id(), MessageType::kConsensus) == 2 && b.received_from(a.id(), MessageType::kConsensus) == 1;
+        return c.received_from(a.id(), MessageType::kConsensus) == 2 &&
+               b.received_from(a.id(), MessageType::kConsensus) == 1;
     }));
     // b got only the second: messages on one connection stay in order, so the first is gone.
     EXPECT_EQ(std::get<Consensus>(b.messages_from(a.id()).at(0)).payload, (Bytes{2}));
@@ -440,7 +444,8 @@ TEST(Network, max_peers_refuses_extra_inbound_connections) {
     TestNode b(dialing(pki().settings("b"), {a.address()}));
     ASSERT_TRUE(wait_for([&] { return a.pm().connected(b.id()); }));
     TestNode c(dialing(pki().settings("c"), {a.address()}));
-    ASSERT_TRUE(wait_for([&] { return a.pm().stats().peers_up == 1 && c.pm().transport_stats().dials >= 2; }));
+    ASSERT_TRUE(
+        wait_for([&] { return a.pm().stats().peers_up == 1 && c.pm().transport_stats().dials >= 2; }));
     EXPECT_FALSE(a.pm().connected(c.id()));
     EXPECT_EQ(a.pm().peer_count(), 1u);
 }
