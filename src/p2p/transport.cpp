@@ -312,6 +312,13 @@ private:
             handle_frame((*f)->type, (*f)->payload);
             if (state_ >= State::kClosing) return;
         }
+        if (state_ == State::kHello && decoder_.buffered() > kFrameHeaderSize + max_payload(MessageType::kHello)) {
+            // Still waiting for Hello, and what is buffered cannot be one: do
+            // not buffer a large frame for a peer not yet accepted.
+            misbehaved(Misbehaviour::kUnexpectedMessage);
+            t_->stats_.handshake_failures++;
+            return do_close(DisconnectReason::kProtocolError);
+        }
         read_more();
     }
 
