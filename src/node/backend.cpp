@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/assert.hpp"
 #include "crypto/keccak.hpp"
 #include "state/world_state.hpp"
 #include "storage/state_store.hpp"
@@ -218,6 +219,15 @@ std::optional<chain::BlockBody> ChainBackend::body(const Hash32& block_hash) {
 std::optional<std::vector<chain::Receipt>> ChainBackend::receipts(const Hash32& block_hash) {
     auto r = ledger_.store().receipts(block_hash);
     return r ? *r : std::nullopt;
+}
+
+std::vector<Address> ChainBackend::senders(const Hash32& block_hash, const chain::BlockBody& body) {
+    {
+        std::lock_guard lock(senders_mu_);
+        auto it = sender_cache_.find(block_hash);
+        if (it != sender_cache_.end() && it->second.size() == body.transactions.size()) return it->second;
+    }
+    return rpc::Backend::senders(block_hash, body);
 }
 
 std::optional<rpc::TxLocation> ChainBackend::tx_location(const Hash32& tx_hash) {
@@ -478,10 +488,28 @@ Result<std::optional<SealedBlock>, std::string> ChainBackend::seal_block(uint64_
         sealed.skipped = produced->skipped.size();
         ev->header = std::move(produced->block.header);
         ev->hash = produced->hash;
+        // The included transactions are the selected ones less the skipped,
+        // in order: their hashes and senders are known from admission.
+        std::vector<Address> senders;
+        senders.reserve(sealed.tx_count);
         ev->tx_hashes.reserve(sealed.tx_count);
-        for (const auto& tx : produced->block.body.transactions)
-            ev->tx_hashes.push_back(chain::transaction_hash(tx));
+        size_t skip = 0;
+        for (size_t i = 0; i < selected.size(); ++i) {
+            if (skip < produced->skipped.size() && produced->skipped[skip].first == i) {
+                ++skip;
+                continue;
+            }
+            ev->tx_hashes.push_back(selected[i]->hash);
+            senders.push_back(selected[i]->sender);
+        }
+        TRELLIS_ASSERT(ev->tx_hashes.size() == sealed.tx_count);
         ev->receipts = std::move(produced->receipts);
+        std::lock_guard slock(senders_mu_);
+        if (sender_cache_.emplace(sealed.hash, std::move(senders)).second) sender_order_.push_back(sealed.hash);
+        while (sender_order_.size() > kSenderCacheBlocks) {
+            sender_cache_.erase(sender_order_.front());
+            sender_order_.pop_front();
+        }
     }
     fire(rpc::ChainEvent{std::move(ev), std::nullopt});
     return std::optional<SealedBlock>{sealed};

@@ -5,10 +5,12 @@
 // write path a block producer needs (seal_block).
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "node/ledger.hpp"
 #include "node/recovery_pool.hpp"
@@ -57,6 +59,9 @@ public:
     std::optional<chain::BlockHeader> header_by_hash(const Hash32& h) override;
     std::optional<chain::BlockBody> body(const Hash32& block_hash) override;
     std::optional<std::vector<chain::Receipt>> receipts(const Hash32& block_hash) override;
+    /// From the cache of recently sealed blocks' senders (the pool recovered
+    /// them on admission); older blocks are recovered again.
+    std::vector<Address> senders(const Hash32& block_hash, const chain::BlockBody& body) override;
     std::optional<rpc::TxLocation> tx_location(const Hash32& tx_hash) override;
     std::unique_ptr<rpc::StateView> state_at(rpc::BlockNum n) override;
     Result<rpc::CallResult, rpc::CallFailure> call(const rpc::CallMsg& msg, rpc::BlockNum n,
@@ -101,6 +106,14 @@ private:
     txpool::TxPool pool_;
     /// Decoding and sender recovery, off the RPC threads and off mu_.
     RecoveryPool recovery_;
+
+    /// Senders of the last kSenderCacheBlocks sealed blocks, by block hash:
+    /// receipts and full blocks name each transaction's sender, and
+    /// recovering them again per query would cost as much as admission did.
+    static constexpr size_t kSenderCacheBlocks = 256;
+    std::mutex senders_mu_;  ///< guards sender_cache_ and sender_order_
+    std::unordered_map<Hash32, std::vector<Address>, FixedBytesHasher> sender_cache_;
+    std::deque<Hash32> sender_order_;  ///< oldest first
 
     /// Guards listeners_ and next_listener_.
     std::mutex listeners_mu_;

@@ -1,5 +1,6 @@
 #include "node/bench.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -241,6 +242,14 @@ double percentile(std::vector<double>& sorted, double p) {
     return sorted[i];
 }
 
+/// CPU seconds (user + system) of the whole process so far.
+double process_cpu_seconds() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    const auto secs = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+    return secs(u.ru_utime) + secs(u.ru_stime);
+}
+
 struct TempDir {
     std::filesystem::path path;
     TempDir() {
@@ -400,6 +409,7 @@ BenchReport run(const BenchOptions& o, std::ostream& log) {
     };
     const uint64_t start_block = to_u64(setup.call("eth_blockNumber", json::array()));
     const auto t0 = Clock::now();
+    const double cpu0 = process_cpu_seconds();
     const auto deadline = t0 + o.timeout;
 
     std::vector<std::thread> senders;
@@ -483,6 +493,7 @@ BenchReport run(const BenchOptions& o, std::ostream& log) {
         fail(std::string("receipts: ") + e.what());
     }
     for (auto& t : senders) t.join();
+    const double cpu1 = process_cpu_seconds();
     if (!error.empty()) throw BenchError(error);
     const auto t1 = *std::max_element(seen.begin(), seen.end());
 
@@ -525,6 +536,7 @@ BenchReport run(const BenchOptions& o, std::ostream& log) {
     rep.p50_ms = percentile(lat, 0.50);
     rep.p99_ms = percentile(lat, 0.99);
     rep.max_ms = lat.back();
+    rep.cpu_us_per_tx = (cpu1 - cpu0) * 1e6 / double(N);
     if (rep.recoveries_per_second > 0) rep.share_of_limit = rep.tps / rep.recoveries_per_second;
     if (service) service->stop();
     return rep;
@@ -565,7 +577,8 @@ void print_bench_report(const BenchReport& r, std::ostream& out) {
         << " blocks, all succeeded\n"
         << "end to end:          " << r.seconds << " s, " << std::setprecision(0) << r.tps << " tx/s\n"
         << std::setprecision(1) << "latency (submit -> receipt seen): p50 " << r.p50_ms << " ms, p99 "
-        << r.p99_ms << " ms, max " << r.max_ms << " ms\n";
+        << r.p99_ms << " ms, max " << r.max_ms << " ms\n"
+        << std::setprecision(0) << "CPU per transfer:    " << r.cpu_us_per_tx << " us (this process)\n";
     if (r.recoveries_per_second > 0)
         out << std::setprecision(0) << "secp256k1 recovery:  " << r.recoveries_per_second << "/s on "
             << r.recovery_threads << " threads (the ceiling)\n"

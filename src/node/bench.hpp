@@ -55,6 +55,10 @@ struct BenchReport {
     double recoveries_per_second = 0;           ///< on all cores (0 if not measured)
     unsigned recovery_threads = 0;
     double share_of_limit = 0;  ///< tps / recoveries_per_second
+    /// CPU time this process spent per transfer while they were sent and
+    /// mined (node and client together when the node is in-process): a
+    /// figure that, unlike TPS, does not move with other load on the machine.
+    double cpu_us_per_tx = 0;
 };
 
 /// Runs the benchmark, logging progress to log. An error says what failed

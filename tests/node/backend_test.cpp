@@ -1,0 +1,65 @@
+// ChainBackend's sender cache: the senders it reports for a sealed block
+// (receipts' and full blocks' "from") are the recovered ones, also when the
+// block skipped some selected transactions.
+
+#include "node/backend.hpp"
+
+#include <gtest/gtest.h>
+
+#include "node/devnet.hpp"
+
+using namespace trellis;
+
+namespace {
+
+Bytes transfer(const node::DevAccount& from, uint64_t nonce, uint64_t value) {
+    chain::Transaction tx;
+    tx.type = chain::TxType::kDynamicFee;
+    tx.chain_id = node::kDevnetChainId;
+    tx.nonce = nonce;
+    tx.max_priority_fee_per_gas = uint256(1'000'000'000);
+    tx.max_fee_per_gas = uint256(1'000'000'000);
+    tx.gas_limit = 21000;
+    Address to;
+    to.bytes[19] = 0x42;
+    tx.to = to;
+    tx.value = uint256(value);
+    EXPECT_TRUE(chain::sign(tx, from.private_key));
+    return chain::encode_transaction(tx);
+}
+
+}  // namespace
+
+TEST(ChainBackend, sealed_block_senders_match_recovery_with_a_skipped_transaction) {
+    const auto accounts = node::devnet_accounts(4);
+    chain::Genesis g = node::devnet_genesis(accounts, node::devnet_default_balance());
+    // Account 3 can pay for one transfer only: the pool admits both (each is
+    // affordable against the head), the block executes the first and skips the second.
+    const uint64_t one = 21000ull * 1'000'000'000ull + 1000;
+    g.alloc[accounts[3].address].balance = uint256(one);
+    auto ledger = node::Ledger::open_in_memory(g);
+    ASSERT_TRUE(ledger.ok()) << ledger.error();
+    node::BackendSettings bs;
+    bs.recovery.threads = 2;
+    node::ChainBackend backend(**ledger, bs);
+
+    std::vector<Bytes> raws = {transfer(accounts[3], 0, 1000), transfer(accounts[3], 1, 1000),
+                               transfer(accounts[0], 0, 1),    transfer(accounts[1], 0, 2),
+                               transfer(accounts[2], 0, 3),    transfer(accounts[0], 1, 4)};
+    std::vector<ByteView> views(raws.begin(), raws.end());
+    for (const auto& r : backend.send_raw_transactions(views)) ASSERT_TRUE(r.ok());
+
+    auto sealed = backend.seal_block(1, Address{}, false);
+    ASSERT_TRUE(sealed.ok()) << sealed.error();
+    ASSERT_TRUE(sealed->has_value());
+    EXPECT_EQ((*sealed)->skipped, 1u);
+    EXPECT_EQ((*sealed)->tx_count, raws.size() - 1);
+
+    auto body = backend.body((*sealed)->hash);
+    ASSERT_TRUE(body.has_value());
+    const auto cached = backend.senders((*sealed)->hash, *body);
+    const auto recovered = backend.rpc::Backend::senders((*sealed)->hash, *body);
+    ASSERT_EQ(cached.size(), body->transactions.size());
+    EXPECT_EQ(cached, recovered);
+    for (const auto& a : cached) EXPECT_NE(a, Address{});
+}
