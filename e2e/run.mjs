@@ -8,7 +8,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const limitMs = Number(process.env.TRELLIS_E2E_FILE_TIMEOUT_MS ?? 300000);
+const limitMs = Number(process.env.TRELLIS_E2E_FILE_TIMEOUT_MS ?? 180000);
 const only = process.argv.slice(2);
 const files = readdirSync(join(here, 'test')).filter((f) => f.endsWith('.test.js'))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o))).sort();
