@@ -122,6 +122,63 @@ describe('tokens through ethers.js', { timeout: 120000 }, () => {
     }
   });
 
+  it('serves polling filters, pending-transaction subscriptions and fee data', async () => {
+    const logFilter = await node.rpc('eth_newFilter', [{ address: await token.getAddress() }]);
+    const blockFilter = await node.rpc('eth_newBlockFilter');
+    const ws = new ethers.WebSocketProvider(node.wsUrl, undefined, { staticNetwork: true });
+    try {
+      const pendingSub = await ws.send('eth_subscribe', ['newPendingTransactions']);
+      const pending = new Promise((resolve) => {
+        ws.websocket.on('message', (m) => {
+          const msg = JSON.parse(m);
+          if (msg.params?.subscription === pendingSub) resolve(msg.params.result);
+        });
+      });
+      const r = await (await token.transfer(bob.address, 9n)).wait();
+      assert.equal(await pending, r.hash);
+      const changes = await node.rpc('eth_getFilterChanges', [logFilter.result]);
+      assert.equal(changes.result.length, 1);
+      assert.equal(changes.result[0].transactionHash, r.hash);
+      assert.deepEqual((await node.rpc('eth_getFilterChanges', [logFilter.result])).result, [], 'drained');
+      const blocks = await node.rpc('eth_getFilterChanges', [blockFilter.result]);
+      assert.ok(blocks.result.includes(r.blockHash));
+      assert.equal((await node.rpc('eth_uninstallFilter', [logFilter.result])).result, true);
+      assert.equal((await node.rpc('eth_getFilterChanges', [logFilter.result])).error.code, -32000);
+    } finally {
+      await ws.destroy();
+    }
+    // The devnet's base fee is zero, which ethers reads as "no EIP-1559"
+    // (it tests baseFeePerGas for truthiness), so it offers a gas price only.
+    const fees = await node.provider.getFeeData();
+    assert.equal(typeof fees.gasPrice, 'bigint');
+    assert.equal((await node.provider.getBlock('latest')).baseFeePerGas, 0n);
+    const history = await node.provider.send('eth_feeHistory', ['0x4', 'latest', [50]]);
+    assert.equal(history.baseFeePerGas.length, 5);
+    assert.equal(history.gasUsedRatio.length, 4);
+    assert.equal(history.reward.length, 4);
+  });
+
+  it('accepts legacy, EIP-2930 and EIP-1559 transactions and reports each type', async () => {
+    const gwei = ethers.parseUnits('1', 'gwei');
+    const sent = [
+      await alice.sendTransaction({ type: 0, to: bob.address, value: 1n, gasPrice: 2n * gwei }),
+      await alice.sendTransaction({ type: 1, to: await token.getAddress(), gasPrice: 2n * gwei,
+        data: token.interface.encodeFunctionData('transfer', [bob.address, 1n]),
+        accessList: [{ address: await token.getAddress(), storageKeys: [ethers.ZeroHash] }] }),
+      await alice.sendTransaction({ type: 2, to: bob.address, value: 1n, maxFeePerGas: 3n * gwei, maxPriorityFeePerGas: gwei }),
+    ];
+    for (const [type, tx] of sent.entries()) {
+      const r = await tx.wait();
+      assert.equal(r.status, 1);
+      assert.equal(r.type, type);
+      const got = await node.provider.getTransaction(tx.hash);
+      assert.equal(got.type, type);
+      // Base fee 0: a type-2 transaction pays its priority fee only.
+      assert.equal(r.gasPrice, type === 2 ? gwei : 2n * gwei);
+    }
+    assert.equal((await node.provider.getTransaction(sent[1].hash)).accessList[0].address, await token.getAddress());
+  });
+
   it('estimates gas within 1 % of what the transaction uses', async () => {
     for (const [what, populate] of [
       ['ERC-20 transfer to a new holder', () => token.transfer.populateTransaction(ethers.Wallet.createRandom().address, 5n)],
