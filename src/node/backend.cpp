@@ -178,7 +178,9 @@ bool is_precompile(const Address& a) {
 }  // namespace
 
 ChainBackend::ChainBackend(Ledger& ledger, BackendSettings settings)
-    : ledger_(ledger), settings_(std::move(settings)), pool_([&] {
+    : ledger_(ledger),
+      settings_(std::move(settings)),
+      pool_([&] {
           txpool::Settings s = settings_.pool;
           s.rules.chain_id = ledger.genesis().chain_id;
           s.block_gas_limit = ledger.genesis().gas_limit;
@@ -358,7 +360,8 @@ Result<Hash32, rpc::SendFailure> ChainBackend::send_raw_transaction(ByteView enc
     return std::move(send_raw_transactions(std::span<const ByteView>(&encoded, 1)).front());
 }
 
-std::vector<Result<Hash32, rpc::SendFailure>> ChainBackend::send_raw_transactions(std::span<const ByteView> encoded) {
+std::vector<Result<Hash32, rpc::SendFailure>> ChainBackend::send_raw_transactions(
+    std::span<const ByteView> encoded) {
     // Decoding and sender recovery (the expensive part) run on the recovery
     // workers, all inputs at once and before the lock; under mu_ only the
     // pool's bookkeeping and two account reads per transaction remain.
@@ -383,6 +386,8 @@ std::vector<Result<Hash32, rpc::SendFailure>> ChainBackend::send_raw_transaction
             out.push_back(added->hash);
             admitted.push_back(added->hash);
         }
+        pool_pending_.store(pool_.pending_count(), std::memory_order_relaxed);
+        pool_queued_.store(pool_.queued_count(), std::memory_order_relaxed);
     }
     for (const auto& h : admitted) fire(rpc::ChainEvent{nullptr, h});
     return out;
@@ -394,13 +399,11 @@ std::shared_ptr<const txpool::PooledTx> ChainBackend::pool_transaction(const Has
 }
 
 size_t ChainBackend::pool_pending() {
-    std::lock_guard lock(mu_);
-    return pool_.pending_count();
+    return pool_pending_.load(std::memory_order_relaxed);
 }
 
 size_t ChainBackend::pool_queued() {
-    std::lock_guard lock(mu_);
-    return pool_.queued_count();
+    return pool_queued_.load(std::memory_order_relaxed);
 }
 
 txpool::TxPool::Content ChainBackend::pool_content() {
@@ -481,6 +484,10 @@ Result<std::optional<SealedBlock>, std::string> ChainBackend::seal_block(uint64_
         if (!produced) return Unexpected{produced.error()};
         HeadAccounts view(ledger_.database());
         pool_.on_new_head(view);
+        pool_pending_.store(pool_.pending_count(), std::memory_order_relaxed);
+        pool_queued_.store(pool_.queued_count(), std::memory_order_relaxed);
+        sealed.execute_seconds = produced->execute_seconds;
+        sealed.commit_seconds = produced->commit_seconds;
         sealed.number = produced->block.header.number;
         sealed.hash = produced->hash;
         sealed.tx_count = produced->block.body.transactions.size();
@@ -505,7 +512,8 @@ Result<std::optional<SealedBlock>, std::string> ChainBackend::seal_block(uint64_
         TRELLIS_ASSERT(ev->tx_hashes.size() == sealed.tx_count);
         ev->receipts = std::move(produced->receipts);
         std::lock_guard slock(senders_mu_);
-        if (sender_cache_.emplace(sealed.hash, std::move(senders)).second) sender_order_.push_back(sealed.hash);
+        if (sender_cache_.emplace(sealed.hash, std::move(senders)).second)
+            sender_order_.push_back(sealed.hash);
         while (sender_order_.size() > kSenderCacheBlocks) {
             sender_cache_.erase(sender_order_.front());
             sender_order_.pop_front();

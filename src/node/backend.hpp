@@ -4,6 +4,7 @@
 // receipts, state, log index on disk) and the transaction pool, plus the one
 // write path a block producer needs (seal_block).
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -36,7 +37,9 @@ struct SealedBlock {
     Hash32 hash;
     size_t tx_count = 0;
     chain::Gas gas_used = 0;
-    size_t skipped = 0;  ///< selected transactions the state rejected
+    size_t skipped = 0;          ///< selected transactions the state rejected
+    double execute_seconds = 0;  ///< running its transactions
+    double commit_seconds = 0;   ///< state root and the write to disk
 };
 
 /// rpc::Backend over a Ledger and a TxPool.
@@ -71,7 +74,8 @@ public:
     Result<Hash32, rpc::SendFailure> send_raw_transaction(ByteView encoded) override;
     /// Recovers all senders in parallel on the recovery pool, then admits the
     /// transactions in order (as sequential send_raw_transaction calls would).
-    std::vector<Result<Hash32, rpc::SendFailure>> send_raw_transactions(std::span<const ByteView> encoded) override;
+    std::vector<Result<Hash32, rpc::SendFailure>> send_raw_transactions(
+        std::span<const ByteView> encoded) override;
     std::shared_ptr<const txpool::PooledTx> pool_transaction(const Hash32& h) override;
     size_t pool_pending() override;
     size_t pool_queued() override;
@@ -104,6 +108,8 @@ private:
     /// Guards the ledger's writes and pool_ (see the class comment).
     std::mutex mu_;
     txpool::TxPool pool_;
+    /// The pool's sizes as of the last change, readable without mu_ (metrics).
+    std::atomic<size_t> pool_pending_{0}, pool_queued_{0};
     /// Decoding and sender recovery, off the RPC threads and off mu_.
     RecoveryPool recovery_;
 

@@ -1,5 +1,7 @@
 #include "node/ledger.hpp"
 
+#include <chrono>
+
 #include "chain/block_root.hpp"
 #include "storage/memory_database.hpp"
 #include "storage/state_store.hpp"
@@ -85,14 +87,16 @@ Result<Hash32, std::string> Ledger::import_block(const chain::Block& block) {
     const chain::BlockHeader& h = block.header;
     if (auto ok = chain::validate_header(h); !ok)
         return Unexpected{std::string("invalid header: ") + chain::to_string(ok.error())};
-    if (auto ok = chain::validate_against_parent(h, parent, chain::expected_base_fee(genesis_.base_fee, parent)); !ok)
+    if (auto ok =
+            chain::validate_against_parent(h, parent, chain::expected_base_fee(genesis_.base_fee, parent));
+        !ok)
         return Unexpected{std::string("header does not extend the head: ") + chain::to_string(ok.error())};
     if (chain::transactions_root(block.body.transactions) != h.transactions_root)
         return Unexpected{std::string("transactions root mismatch")};
 
     storage::FlatStateReader reader(*db_);
-    auto exec = execution::execute_block(reader, block, rules_, [this](uint64_t n) { return block_hash(n); },
-                                         &code_cache_);
+    auto exec = execution::execute_block(
+        reader, block, rules_, [this](uint64_t n) { return block_hash(n); }, &code_cache_);
     if (!reader.status().is_ok()) return Unexpected{"state read failed: " + reader.status().to_string()};
     if (!exec) return Unexpected{"block rejected: " + execution::to_string(exec.error())};
     if (exec->gas_used != h.gas_used) return Unexpected{std::string("gas used mismatch")};
@@ -111,8 +115,8 @@ void Ledger::prune_after_commit() {
     prune_error_ = r ? std::string() : r.error().to_string();
 }
 
-Result<Ledger::Produced, std::string> Ledger::produce_block(const std::vector<execution::Candidate>& candidates,
-                                                            uint64_t timestamp, const Address& proposer) {
+Result<Ledger::Produced, std::string> Ledger::produce_block(
+    const std::vector<execution::Candidate>& candidates, uint64_t timestamp, const Address& proposer) {
     const chain::BlockHeader parent = head_header();
     chain::BlockHeader h;
     h.parent_hash = chain::header_hash(parent);
@@ -122,16 +126,23 @@ Result<Ledger::Produced, std::string> Ledger::produce_block(const std::vector<ex
     h.gas_limit = parent.gas_limit;
     h.base_fee = chain::expected_base_fee(genesis_.base_fee, parent);
     storage::FlatStateReader reader(*db_);
-    auto built = execution::build_block(reader, h, candidates, rules_, [this](uint64_t n) { return block_hash(n); },
-                                        &code_cache_);
+    using Clock = std::chrono::steady_clock;
+    const auto t0 = Clock::now();
+    auto built = execution::build_block(
+        reader, h, candidates, rules_, [this](uint64_t n) { return block_hash(n); }, &code_cache_);
+    const auto t1 = Clock::now();
     if (!reader.status().is_ok()) return Unexpected{"state read failed: " + reader.status().to_string()};
     auto staged = check(store_->stage_state(built.execution.diff), "staging state");
     if (!staged) return Unexpected{staged.error()};
     built.block.header.state_root = staged->root;
-    auto hash = check(store_->commit_block(built.block, built.execution.receipts, std::move(*staged)), "commit");
+    auto hash =
+        check(store_->commit_block(built.block, built.execution.receipts, std::move(*staged)), "commit");
     if (!hash) return Unexpected{hash.error()};
+    const auto t2 = Clock::now();
     prune_after_commit();
     Produced p;
+    p.execute_seconds = std::chrono::duration<double>(t1 - t0).count();
+    p.commit_seconds = std::chrono::duration<double>(t2 - t1).count();
     p.hash = *hash;
     p.receipts = std::move(built.execution.receipts);
     p.skipped = std::move(built.skipped);

@@ -60,6 +60,8 @@ public:
         Hash32 hash;
         std::vector<chain::Receipt> receipts;
         std::vector<std::pair<size_t, execution::TxRejection>> skipped;
+        double execute_seconds = 0;  ///< running the transactions
+        double commit_seconds = 0;   ///< state root and the atomic write
     };
     Result<Produced, std::string> produce_block(const std::vector<execution::Candidate>& candidates,
                                                 uint64_t timestamp, const Address& proposer);

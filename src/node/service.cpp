@@ -114,22 +114,54 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
                           std::to_string(st.http_port) + ": " + rpc::to_string(port.error())};
     s->port_ = *port;
 
-    auto& head_gauge = s->metrics_->gauge("trellis_head_block", "Number of the head block").with({});
-    auto& pending_gauge =
-        s->metrics_->gauge("trellis_txpool_pending", "Executable transactions in the pool").with({});
-    auto& queued_gauge =
-        s->metrics_->gauge("trellis_txpool_queued", "Future-nonce transactions in the pool").with({});
+    // Node metrics beside the RPC server's (requests and latency by method):
+    // served on /metrics in the Prometheus text format.
+    rpc::metrics::Registry& m = *s->metrics_;
+    auto& head_gauge = m.gauge("trellis_head_block", "Number of the head block").with({});
+    auto& pending_gauge = m.gauge("trellis_txpool_pending", "Executable transactions in the pool").with({});
+    auto& queued_gauge = m.gauge("trellis_txpool_queued", "Future-nonce transactions in the pool").with({});
+    auto& exec_hist =
+        m.histogram("trellis_block_execution_seconds", "Time to execute a sealed block's transactions")
+            .with({});
+    auto& commit_hist = m.histogram("trellis_block_commit_seconds",
+                                    "Time to compute a sealed block's state root and write it to disk")
+                            .with({});
+    const double gl = double(st.genesis.gas_limit);
+    auto& gas_hist =
+        m.histogram("trellis_block_gas_used", "Gas used per sealed block", {},
+                    {0, 0.01 * gl, 0.05 * gl, 0.1 * gl, 0.25 * gl, 0.5 * gl, 0.75 * gl, 0.9 * gl, gl})
+            .with({});
+    auto& txs_hist = m.histogram("trellis_block_transactions", "Transactions per sealed block", {},
+                                 {0, 1, 10, 50, 100, 250, 500, 1000, 2000, 5000})
+                         .with({});
+    auto& mined_counter =
+        m.counter("trellis_transactions_mined_total", "Transactions in sealed blocks").with({});
+    auto& failed_counter =
+        m.counter("trellis_block_production_failures_total", "Blocks that failed to commit (storage)")
+            .with({});
     head_gauge.set(double(s->backend_->head_number()));
     std::ostream* log = st.log;
     ChainBackend* backend = s->backend_.get();
-    auto on_block = [log, backend, &head_gauge, &pending_gauge, &queued_gauge](const SealedBlock& b) {
+    // Pool sizes follow every admission; the backend keeps them as atomics,
+    // so this listener never takes the pool's lock.
+    s->metrics_listener_ =
+        backend->add_listener([backend, &pending_gauge, &queued_gauge](const rpc::ChainEvent&) {
+            pending_gauge.set(double(backend->pool_pending()));
+            queued_gauge.set(double(backend->pool_queued()));
+        });
+    auto on_block = [log, &head_gauge, &exec_hist, &commit_hist, &gas_hist, &txs_hist, &mined_counter,
+                     &failed_counter](const SealedBlock& b) {
         if (b.hash == Hash32{}) {
+            failed_counter.inc();
             if (log) *log << "block production failed (storage); retrying" << std::endl;
             return;
         }
         head_gauge.set(double(b.number));
-        pending_gauge.set(double(backend->pool_pending()));
-        queued_gauge.set(double(backend->pool_queued()));
+        exec_hist.observe(b.execute_seconds);
+        commit_hist.observe(b.commit_seconds);
+        gas_hist.observe(double(b.gas_used));
+        txs_hist.observe(double(b.tx_count));
+        mined_counter.inc(double(b.tx_count));
         if (log)
             *log << "block " << b.number << " " << to_0x_hex(b.hash.view()) << " txs=" << b.tx_count
                  << " gas=" << b.gas_used << std::endl;
@@ -150,6 +182,10 @@ void Service::stop() {
     // (joins its threads), then the ledger closes with the members.
     if (proposer_) proposer_->stop();
     if (server_) server_->stop();
+    if (metrics_listener_) {
+        backend_->remove_listener(metrics_listener_);
+        metrics_listener_ = 0;
+    }
     proposer_.reset();
     server_.reset();
 }

@@ -132,6 +132,7 @@ private:
     std::unique_ptr<rpc::Server> server_;
     std::unique_ptr<BlockProposer> proposer_;
     uint16_t port_ = 0;
+    uint64_t metrics_listener_ = 0;  ///< keeps the pool-size gauges current
     std::atomic<bool> stopped_{false};
 };
 
