@@ -1,3 +1,5 @@
+#include "txpool/txpool.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -5,7 +7,6 @@
 #include "base/hex.hpp"
 #include "chain/transaction.hpp"
 #include "crypto/secp256k1.hpp"
-#include "txpool/txpool.hpp"
 
 using namespace trellis;
 using txpool::AddError;
@@ -151,11 +152,11 @@ TEST(TxPool, new_head_drops_included_and_unaffordable_and_promotes_queued) {
     ASSERT_TRUE(r3) << txpool::to_string(r3.error());
     ASSERT_TRUE(pool.add(tx(0, 11, 1), sender(2), st));  // unsigned: a different fee keeps the hash distinct
     EXPECT_EQ(pool.queued_count(), 1u);
-    st.nonces[sender(1)] = 3;                 // nonces 0..2 were included
-    st.balances[sender(2)] = uint256(1);      // sender 2 went broke
+    st.nonces[sender(1)] = 3;             // nonces 0..2 were included
+    st.balances[sender(2)] = uint256(1);  // sender 2 went broke
     pool.on_new_head(st);
     EXPECT_EQ(pool.size(), 1u);
-    EXPECT_EQ(pool.pending_count(), 1u);      // nonce 3 is now executable
+    EXPECT_EQ(pool.pending_count(), 1u);  // nonce 3 is now executable
     EXPECT_EQ(pool.queued_count(), 0u);
 }
 
@@ -164,7 +165,8 @@ TEST(TxPool, raw_transactions_are_decoded_validated_and_recovered) {
     s.rules.chain_id = 1;
     txpool::TxPool pool(s);
     FakeState st;
-    const Bytes32 key = Bytes32::from(from_hex("4646464646464646464646464646464646464646464646464646464646464646").value());
+    const Bytes32 key =
+        Bytes32::from(from_hex("4646464646464646464646464646464646464646464646464646464646464646").value());
     chain::Transaction t = tx(0, 10, 1);
     ASSERT_TRUE(chain::sign(t, key));
     const Bytes raw = chain::encode_transaction(t);
@@ -179,4 +181,26 @@ TEST(TxPool, raw_transactions_are_decoded_validated_and_recovered) {
     EXPECT_EQ(pool.add_raw(chain::encode_transaction(other_chain), st, &why).error(), AddError::kInvalid);
     EXPECT_EQ(why, chain::TxError::kWrongChainId);
     EXPECT_EQ(pool.add_raw(Bytes{0xc0}, st, &why).error(), AddError::kInvalid);
+}
+
+TEST(TxPool, precomputed_hash_and_size_are_what_add_computes_itself) {
+    txpool::TxPool a(settings()), b(settings());
+    FakeState st;
+    for (uint64_t n = 0; n < 3; ++n) {
+        const chain::Transaction t = tx(n, 10, 1);
+        auto plain = a.add(t, sender(1), st);
+        txpool::RecoveredTx r{t, sender(1), chain::transaction_hash(t), chain::encoded_length(t)};
+        auto pre = b.add(std::move(r), st);
+        ASSERT_TRUE(plain.ok() && pre.ok());
+        EXPECT_EQ(plain->hash, pre->hash);
+        EXPECT_EQ(plain->pending, pre->pending);
+        EXPECT_EQ(a.get(plain->hash)->size, b.get(pre->hash)->size);
+        EXPECT_EQ(b.get(pre->hash)->size, chain::encode_transaction(t).size());
+    }
+    // The same transaction again is known under its precomputed hash.
+    const chain::Transaction t = tx(0, 10, 1);
+    EXPECT_EQ(
+        b.add(txpool::RecoveredTx{t, sender(1), chain::transaction_hash(t), chain::encoded_length(t)}, st)
+            .error(),
+        AddError::kAlreadyKnown);
 }
