@@ -312,7 +312,8 @@ private:
             handle_frame((*f)->type, (*f)->payload);
             if (state_ >= State::kClosing) return;
         }
-        if (state_ == State::kHello && decoder_.buffered() > kFrameHeaderSize + max_payload(MessageType::kHello)) {
+        if (state_ == State::kHello &&
+            decoder_.buffered() > kFrameHeaderSize + max_payload(MessageType::kHello)) {
             // Still waiting for Hello, and what is buffered cannot be one: do
             // not buffer a large frame for a peer not yet accepted.
             misbehaved(Misbehaviour::kUnexpectedMessage);
@@ -359,7 +360,7 @@ private:
         if (type == MessageType::kPing) {
             auto m = decode_message(type, payload);
             if (!m) return misbehaved(Misbehaviour::kMalformedMessage);
-            enqueue(frame_of(Pong{std::get<Ping>(*m).nonce}));
+            send_frame(frame_of(Pong{std::get<Ping>(*m).nonce}));  // through the fault filter, as pings
             return;
         }
         if (type == MessageType::kPong) return;  // its arrival already reset the read deadline

@@ -37,7 +37,8 @@ struct FaultAction {
     enum Kind { kPass, kDrop, kDelay } kind = kPass;
     std::chrono::milliseconds delay{0};  ///< for kDelay
 };
-/// Decides per outgoing message (peer, type). Runs on the connection's
+/// Decides per outgoing message (peer, type): every message after the
+/// handshake, pings and pongs included (Hello and Disconnect are not filtered). Runs on the connection's
 /// strand; must be thread-safe and quick.
 using FaultFilter = std::function<FaultAction(const NodeId& peer, MessageType type)>;
 

@@ -6,6 +6,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
@@ -460,6 +461,53 @@ TEST(Network, connections_beyond_max_connections_are_closed_before_tls) {
     ASSERT_TRUE(wait_for([&] { return a.pm().transport_stats().refused_connections >= 2; }));
     EXPECT_FALSE(a.pm().connected(c.id()));
     EXPECT_TRUE(a.pm().connected(b.id()));
+}
+
+TEST(Network, silent_tcp_client_is_dropped_at_the_handshake_timeout) {
+    Settings sa = pki().settings("a");
+    sa.transport.handshake_timeout = 200ms;
+    TestNode a(sa);
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket sock(io);
+    sock.connect({boost::asio::ip::make_address("127.0.0.1"), a.address().port});
+    ASSERT_TRUE(wait_for([&] { return a.pm().transport_stats().timeouts >= 1; }));
+    // The server closed its end: the client reads end of stream.
+    uint8_t byte;
+    boost::system::error_code ec;
+    sock.read_some(boost::asio::buffer(&byte, 1), ec);
+    EXPECT_TRUE(ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset) << ec.message();
+}
+
+TEST(Network, keep_alive_pings_hold_an_idle_connection_open) {
+    Settings sa = pki().settings("a");
+    sa.transport.ping_interval = 20ms;
+    sa.transport.read_timeout = 300ms;
+    Settings sb = dialing(pki().settings("b"), {});
+    sb.transport.ping_interval = 20ms;
+    sb.transport.read_timeout = 300ms;
+    TestNode a(sa);
+    sb.static_peers = {a.address()};
+    TestNode b(sb);
+    ASSERT_TRUE(wait_for([&] { return a.pm().connected(b.id()); }));
+    // Many read timeouts' worth of pings (>= 40 * 20 ms > 2 * 300 ms) with no other traffic.
+    ASSERT_TRUE(wait_for([&] { return a.pm().transport_stats().frames_in >= 40; }));
+    EXPECT_TRUE(a.pm().connected(b.id()));
+    EXPECT_EQ(a.downs(), 0u);
+    EXPECT_EQ(a.pm().transport_stats().timeouts, 0u);
+}
+
+TEST(Network, a_peer_that_goes_silent_is_dropped_at_the_read_timeout) {
+    Settings sa = pki().settings("a");
+    sa.transport.ping_interval = 20ms;
+    sa.transport.read_timeout = 200ms;
+    TestNode a(sa);
+    TestNode b(dialing(pki().settings("b"), {a.address()}));
+    ASSERT_TRUE(wait_for([&] { return a.pm().connected(b.id()) && b.pm().connected(a.id()); }));
+    // b stops sending anything to a (its pings included): a partition in one direction.
+    b.pm().set_fault_filter([](const NodeId&, MessageType) { return FaultAction{FaultAction::kDrop}; });
+    ASSERT_TRUE(wait_for([&] { return a.downs() >= 1; }));
+    EXPECT_EQ(a.last_down_reason(), DisconnectReason::kTimeout);
+    EXPECT_GE(a.pm().transport_stats().timeouts, 1u);
 }
 
 TEST(PeerAddress, parses_host_and_port) {
