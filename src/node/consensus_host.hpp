@@ -1,0 +1,224 @@
+#pragma once
+
+// The node's host for the BFT engine (docs/node-consensus.md): it owns a
+// consensus::Engine and carries out its Outputs on one thread -- messages to
+// the network, speculative execution of proposals before voting, building
+// payloads from the transaction pool, committing what the engine commits to
+// the ledger (with the certifying QC beside it), timers -- and it persists
+// every block before executing or proposing it (docs/consensus.md §4 R7).
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "consensus/engine.hpp"
+#include "consensus/signer.hpp"
+#include "node/ledger.hpp"
+#include "node/speculative.hpp"
+#include "storage/safety_store.hpp"
+#include "txpool/txpool.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace trellis::node {
+
+/// Where the host's consensus messages go. The transport authenticates the
+/// sender (mutual TLS) and hands inbound bytes to ConsensusHost::deliver.
+class ConsensusNetwork {
+public:
+    virtual ~ConsensusNetwork() = default;
+    /// Sends bytes to validator `to`, or to every other validator (nullopt).
+    /// Called on the host's thread; must not block (queue and return).
+    virtual void send(std::optional<consensus::ValidatorIndex> to, Bytes bytes) = 0;
+};
+
+/// The node's transaction pool and commit effects, as the host needs them.
+/// ChainBackend provides them for a running node; PoolChain below for tests
+/// and tools. Called on the host's thread.
+class HostChain {
+public:
+    virtual ~HostChain() = default;
+    /// Executable pool transactions for a block at base_fee, best first,
+    /// within gas_limit (txpool::TxPool::select).
+    virtual std::vector<std::shared_ptr<const txpool::PooledTx>> select(uint64_t gas_limit,
+                                                                        const uint256& base_fee) = 0;
+    /// True when some transaction is executable on the head.
+    virtual bool has_pending() = 0;
+    /// Runs write (which commits `block` to the ledger) under the node's
+    /// ledger-writer lock; when it succeeds, re-checks the pool against the
+    /// new head and announces the block to listeners (what
+    /// ChainBackend::seal_block does for a sealed block). Returns write's error.
+    virtual Result<Hash32, std::string> commit(const std::function<Result<Hash32, std::string>()>& write,
+                                               const SpeculativeBlock& block) = 0;
+};
+
+/// A HostChain over its own TxPool (no RPC): tests, tools, benchmarks.
+/// Thread-safe.
+class PoolChain final : public HostChain {
+public:
+    /// ledger must outlive the pool.
+    PoolChain(Ledger& ledger, txpool::Settings settings);
+
+    /// Decodes, validates and admits a raw transaction against the head.
+    Result<Hash32, txpool::AddError> add_raw(ByteView encoded);
+    size_t size();
+    /// Called after each commit (on the host's thread).
+    void on_commit(std::function<void(const SpeculativeBlock&)> f);
+
+    std::vector<std::shared_ptr<const txpool::PooledTx>> select(uint64_t gas_limit, const uint256& base_fee) override;
+    bool has_pending() override;
+    Result<Hash32, std::string> commit(const std::function<Result<Hash32, std::string>()>& write,
+                                       const SpeculativeBlock& block) override;
+
+private:
+    Ledger& ledger_;
+    std::mutex mu_;  ///< guards pool_, on_commit_ and the ledger's writes
+    txpool::TxPool pool_;
+    std::function<void(const SpeculativeBlock&)> on_commit_;
+};
+
+struct HostSettings {
+    /// The engine's settings; chain_id is taken from the genesis.
+    consensus::Settings engine;
+    /// A leader asked for a block while nothing is to be done (no executable
+    /// transaction, no uncommitted ancestor with transactions) waits this
+    /// long, or until a transaction arrives, then proposes (possibly an
+    /// empty block). Must stay below engine.base_timeout_ms.
+    std::chrono::milliseconds idle_block_interval{500};
+    /// A proposal whose chain timestamp is further ahead of our clock than
+    /// this is not voted for.
+    uint64_t max_future_seconds = 15;
+    /// Block and pending-block records are synced to disk before use (R7).
+    bool sync_writes = true;
+    /// Seconds since the Unix epoch (chain timestamps); default: the system clock.
+    std::function<uint64_t()> clock;
+    /// Rejected consensus messages: the p2p layer's peer penalties
+    /// (consensus::peer_action). Called on the host's thread.
+    std::function<void(consensus::ValidatorIndex, consensus::RejectReason)> on_reject;
+    /// Commits, execution failures, evidence; null: nowhere. Written from the host's thread.
+    std::ostream* log = nullptr;
+};
+
+/// Owns the engine and runs it on its own thread (one io_context): every
+/// engine call and every Output is handled there, in order. deliver() and
+/// notify_transaction() may be called from any thread.
+///
+/// Storage (column kConsensusWal of the ledger's database, beside the WAL
+/// in kMeta written by storage::DbSafetyStore):
+///   'h' || num (8 BE) -> the committed consensus header of block num
+///   'q' || num (8 BE) -> the QC certifying it
+///   (both written in the block's own commit batch), and
+///   'p' || num (8 BE) || block id -> a block received or proposed but not
+///   committed (R7), erased when a block of that number commits.
+class ConsensusHost {
+public:
+    /// Opens the host on ledger's head: the engine's root is the head block
+    /// and its stored QC (genesis: view 0, no signatures), the validators
+    /// are the genesis's (index = position), and key selects ours (nullopt
+    /// or a key not in the set: an observer that follows and commits but
+    /// never signs). ledger, chain and network must outlive the host.
+    static Result<std::unique_ptr<ConsensusHost>, std::string> open(Ledger& ledger, HostChain& chain,
+                                                                    ConsensusNetwork& network,
+                                                                    std::optional<crypto::SuitePrivateKey> key,
+                                                                    HostSettings settings);
+    ~ConsensusHost();
+    ConsensusHost(const ConsensusHost&) = delete;
+    ConsensusHost& operator=(const ConsensusHost&) = delete;
+
+    /// Starts the thread and the engine. Once.
+    void start();
+    /// Stops the thread (pending inputs are dropped); nothing is committed
+    /// or sent afterwards. Idempotent.
+    void stop();
+
+    /// A consensus message from validator `from` (authenticated by the transport).
+    void deliver(consensus::ValidatorIndex from, Bytes bytes);
+    /// A transaction was admitted to the pool (wakes an idle leader).
+    void notify_transaction();
+
+    std::optional<consensus::ValidatorIndex> self() const noexcept { return self_; }
+    /// The number of the last block this host committed (also the ledger's head).
+    uint64_t committed_block_num() const noexcept { return committed_num_.load(); }
+    consensus::ViewNum view() const noexcept { return view_.load(); }
+    /// Set when the host stopped on an error it cannot recover from (a
+    /// storage failure, a committed block that does not execute): it then
+    /// ignores every input. Empty otherwise.
+    std::string error() const;
+
+    /// The committed consensus header and QC of block num, if stored.
+    static Result<std::optional<std::pair<consensus::BlockHeader, consensus::QuorumCert>>, std::string>
+    committed_record(Ledger& ledger, const consensus::SignatureScheme& scheme, uint64_t num);
+
+private:
+    ConsensusHost(Ledger& ledger, HostChain& chain, ConsensusNetwork& network, HostSettings settings);
+
+    struct PendingPayload {
+        consensus::PayloadRequest req;
+        bool waiting = false;
+    };
+
+    void handle(consensus::Outputs out, bool proposed = false);
+    void carry_commit(const consensus::CommittedBlock& c);
+    /// Executes b (persisted first) on its parent's speculative state;
+    /// returns its chain hash or why it is not a valid block.
+    Result<Hash32, std::string> execute(const consensus::Block& b);
+    void on_payload_request(const consensus::PayloadRequest& req);
+    void build_payload();
+    /// Writes b's pending record; false (logged) when the write failed.
+    bool persist_pending(const consensus::Block& b);
+    void fail(std::string why);
+    void arm_timer(const consensus::TimerRequest& t);
+    chain::BlockHeader chain_header_of(const Hash32& chain_hash);
+    uint64_t now_seconds() const;
+    void log(const std::string& line);
+
+    Ledger& ledger_;
+    HostChain& chain_;
+    ConsensusNetwork& network_;
+    HostSettings settings_;
+    const crypto::CryptoSuite* suite_ = nullptr;
+    std::unique_ptr<consensus::SuiteScheme> scheme_;
+    std::unique_ptr<storage::DbSafetyStore> safety_;
+    std::unique_ptr<consensus::Engine> engine_;
+    std::optional<consensus::ValidatorIndex> self_;
+    std::optional<Address> self_address_;
+    std::vector<Address> validator_addresses_;
+    execution::ChainRules rules_;
+    evm::CodeCache code_cache_;
+
+    // Everything below is touched on the host's thread only.
+    SpeculativeChain spec_;
+    /// Consensus block id -> (chain hash, block num) for blocks executed,
+    /// proposed or committed (the root); pruned below the committed root.
+    std::unordered_map<Hash32, std::pair<Hash32, uint64_t>, FixedBytesHasher> chain_of_;
+    Hash32 head_hash_;
+    chain::BlockHeader head_header_;
+    std::optional<PendingPayload> payload_;
+    /// The chain block of the payload just handed to the engine (hash, number).
+    std::optional<std::pair<Hash32, uint64_t>> last_built_;
+    uint64_t timer_generation_ = 0;
+    uint64_t pacing_generation_ = 0;
+    bool failed_ = false;
+
+    std::unique_ptr<boost::asio::io_context> ioc_;
+    struct Timers;
+    std::unique_ptr<Timers> timers_;
+    std::thread thread_;
+    std::atomic<bool> started_{false}, stopped_{false};
+    std::atomic<uint64_t> committed_num_{0};
+    std::atomic<consensus::ViewNum> view_{0};
+    mutable std::mutex error_mu_;  ///< guards error_
+    std::string error_;
+};
+
+}  // namespace trellis::node

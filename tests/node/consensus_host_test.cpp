@@ -1,0 +1,520 @@
+// The consensus host: speculative execution's diff merge and overlay reader
+// against MemoryStateDb, and in-process clusters of real Ledgers (RocksDB in
+// temporary directories) running the BFT engine over an in-memory network
+// with an injectable drop filter. Waits are on conditions with deadlines;
+// nothing asserts on timing.
+
+#include "node/consensus_host.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "crypto/keccak.hpp"
+#include "node/devnet.hpp"
+#include "node/speculative.hpp"
+
+using namespace trellis;
+using namespace trellis::node;
+namespace fs = std::filesystem;
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// Speculative state
+
+Address addr(uint8_t i) {
+    Address a;
+    a.bytes[19] = i;
+    a.bytes[0] = 0xaa;
+    return a;
+}
+
+Bytes32 word(uint64_t v) {
+    Bytes32 w;
+    for (int i = 0; i < 8; ++i) w.bytes[31 - i] = uint8_t(v >> (8 * i));
+    return w;
+}
+
+/// A random diff over addresses 1..6 and slots 0..5 with every kind of change.
+state::StateDiff random_diff(std::mt19937_64& rng) {
+    state::StateDiff d;
+    const int accounts = 1 + int(rng() % 5);
+    for (int k = 0; k < accounts; ++k) {
+        state::StateDiff::AccountChange ch;
+        const unsigned kind = rng() % 8;
+        if (kind == 0) {
+            ch.deleted = true;
+        } else {
+            ch.storage_cleared = kind == 1;
+            ch.record.nonce = rng() % 100;
+            ch.record.balance = uint256(rng() % 1000);
+            if (rng() % 3 == 0) {
+                Bytes code{0x60, uint8_t(rng() % 4), 0x00};
+                ch.record.code_hash = crypto::keccak256(code);
+                ch.code = code;
+            }
+            const int slots = int(rng() % 4);
+            for (int s = 0; s < slots; ++s) ch.storage[word(rng() % 6)] = rng() % 3 == 0 ? Bytes32{} : word(1 + rng() % 50);
+        }
+        d.accounts[addr(uint8_t(1 + rng() % 6))] = ch;
+    }
+    return d;
+}
+
+state::MemoryStateDb random_base(std::mt19937_64& rng) {
+    state::MemoryStateDb db;
+    for (uint8_t i = 1; i <= 6; ++i) {
+        if (rng() % 4 == 0) continue;
+        std::map<Bytes32, Bytes32> st;
+        for (int s = 0; s < 3; ++s)
+            if (rng() % 2) st[word(rng() % 6)] = word(1 + rng() % 50);
+        db.put_account(addr(i), rng() % 10, uint256(rng() % 1000), Bytes{0x60, i}, st);
+    }
+    return db;
+}
+
+}  // namespace
+
+TEST(Speculative, merged_diffs_apply_like_the_diffs_in_sequence) {
+    for (uint64_t seed = 1; seed <= 500; ++seed) {
+        std::mt19937_64 rng(seed);
+        state::MemoryStateDb sequential = random_base(rng);
+        state::MemoryStateDb merged_db = sequential;
+        state::MemoryStateDb base = sequential;
+        state::StateDiff merged;
+        const int n = 1 + int(rng() % 5);
+        for (int i = 0; i < n; ++i) {
+            const auto d = random_diff(rng);
+            sequential.apply(d);
+            merge_diff(merged, d);
+        }
+        merged_db.apply(merged);
+        ASSERT_EQ(merged_db.state_root(), sequential.state_root()) << "seed " << seed;
+
+        // Reads through the overlay equal reads of the sequentially applied state.
+        OverlayStateReader overlay(base, merged);
+        for (uint8_t i = 1; i <= 7; ++i) {
+            const Address a = addr(i);
+            const auto want = sequential.read_account(a);
+            const auto got = overlay.read_account(a);
+            ASSERT_EQ(got.has_value(), want.has_value()) << "seed " << seed << " account " << int(i);
+            if (want) {
+                EXPECT_EQ(got->nonce, want->nonce);
+                EXPECT_EQ(got->balance, want->balance);
+                EXPECT_EQ(got->code_hash, want->code_hash);
+                EXPECT_EQ(overlay.read_code(want->code_hash), sequential.read_code(want->code_hash));
+            }
+            for (uint64_t s = 0; s < 6; ++s)
+                ASSERT_EQ(overlay.read_storage(a, word(s)), sequential.read_storage(a, word(s)))
+                    << "seed " << seed << " account " << int(i) << " slot " << s;
+            // has_storage is exact unless the overlay zeroed slots of an
+            // account whose base slots it does not clear (documented).
+            auto it = merged.accounts.find(a);
+            const bool zeroes = it != merged.accounts.end() && !it->second.storage_cleared &&
+                                std::any_of(it->second.storage.begin(), it->second.storage.end(),
+                                            [](const auto& kv) { return kv.second.is_zero(); });
+            if (!zeroes) {
+                EXPECT_EQ(overlay.has_storage(a), sequential.has_storage(a)) << "seed " << seed;
+            }
+        }
+    }
+}
+
+TEST(Speculative, commit_keeps_only_descendants_of_the_new_head) {
+    SpeculativeChain c;
+    const auto block = [](uint8_t id, uint8_t parent) {
+        SpeculativeBlock b;
+        b.hash.bytes[0] = id;
+        b.block.header.parent_hash.bytes[0] = parent;
+        return b;
+    };
+    // head 0 -> 1 -> 2 -> 3, and a fork 0 -> 4 -> 5, and 1 -> 6.
+    for (auto [id, parent] : std::vector<std::pair<uint8_t, uint8_t>>{{1, 0}, {2, 1}, {3, 2}, {4, 0}, {5, 4}, {6, 1}})
+        ASSERT_TRUE(c.add(block(id, parent)));
+    Hash32 h0, h1, h3;
+    h1.bytes[0] = 1;
+    h3.bytes[0] = 3;
+    auto p = c.path(h3, h0);
+    ASSERT_TRUE(p.has_value());
+    ASSERT_EQ(p->size(), 3u);
+    EXPECT_EQ((*p)[0]->hash, h1);
+    auto taken = c.take_committed(h1);
+    ASSERT_TRUE(taken.has_value());
+    EXPECT_EQ(taken->hash, h1);
+    EXPECT_EQ(c.size(), 3u);  // 2, 3 and 6
+    Hash32 h5;
+    h5.bytes[0] = 5;
+    EXPECT_EQ(c.find(h5), nullptr);
+    EXPECT_FALSE(c.path(h5, h1).has_value());
+}
+
+// ---------------------------------------------------------------------------
+// Clusters
+
+namespace {
+
+constexpr chain::ChainId kChain = 4242;
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::random_device rd;
+        path = fs::temp_directory_path() / ("trellis-host-" + std::to_string(rd()) + std::to_string(rd()));
+        fs::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+Bytes32 validator_key(size_t i) {
+    return Bytes32::from(crypto::keccak256(as_view("trellis host test validator " + std::to_string(i))).view());
+}
+
+chain::Genesis cluster_genesis(size_t n, const std::vector<DevAccount>& accounts) {
+    chain::Genesis g = devnet_genesis(accounts, devnet_default_balance());
+    g.chain_id = kChain;
+    g.validators.clear();
+    const auto& suite = crypto::ethereum_suite();
+    for (size_t i = 0; i < n; ++i) {
+        chain::GenesisValidator v;
+        v.public_key = *suite.public_key(validator_key(i));
+        v.address = suite.address_of(v.public_key);
+        v.stake = uint256(100);
+        g.validators.push_back(v);
+    }
+    return g;
+}
+
+Bytes transfer(const DevAccount& from, uint64_t nonce, uint64_t value) {
+    chain::Transaction tx;
+    tx.type = chain::TxType::kDynamicFee;
+    tx.chain_id = kChain;
+    tx.nonce = nonce;
+    tx.max_priority_fee_per_gas = uint256(1'000'000'000);
+    tx.max_fee_per_gas = uint256(1'000'000'000);
+    tx.gas_limit = 21000;
+    tx.to = addr(0x42);
+    tx.value = uint256(value);
+    EXPECT_TRUE(chain::sign(tx, from.private_key));
+    return chain::encode_transaction(tx);
+}
+
+/// Delivers each host's messages to the others' threads; a filter drops some.
+struct Net {
+    std::mutex mu;  ///< guards hosts and allow
+    std::vector<ConsensusHost*> hosts;
+    std::function<bool(size_t, size_t)> allow;
+
+    void send(size_t from, std::optional<consensus::ValidatorIndex> to, const Bytes& bytes) {
+        std::lock_guard lock(mu);
+        for (size_t j = 0; j < hosts.size(); ++j) {
+            if (j == from || !hosts[j] || (to && *to != j)) continue;
+            if (allow && !allow(from, j)) continue;
+            hosts[j]->deliver(consensus::ValidatorIndex(from), bytes);
+        }
+    }
+};
+
+struct Endpoint final : ConsensusNetwork {
+    Net& net;
+    size_t self;
+    Endpoint(Net& n, size_t s) : net(n), self(s) {}
+    void send(std::optional<consensus::ValidatorIndex> to, Bytes bytes) override { net.send(self, to, bytes); }
+};
+
+struct Member {
+    TempDir dir;
+    std::unique_ptr<Ledger> ledger;
+    std::unique_ptr<PoolChain> pool;
+    std::unique_ptr<Endpoint> endpoint;
+    std::unique_ptr<ConsensusHost> host;
+};
+
+/// Rejections that an honest validator must never earn: equivocation, and
+/// everything the peer table disconnects for.
+struct Faults {
+    std::mutex mu;
+    std::vector<std::string> seen;
+    void note(size_t at, consensus::ValidatorIndex from, consensus::RejectReason r) {
+        if (r != consensus::RejectReason::kConflicting &&
+            consensus::peer_action(r) != consensus::PeerAction::kDisconnect)
+            return;
+        std::lock_guard lock(mu);
+        seen.push_back("validator " + std::to_string(at) + " rejected " + std::to_string(from) + ": " +
+                       consensus::to_string(r));
+    }
+    size_t count() {
+        std::lock_guard lock(mu);
+        return seen.size();
+    }
+};
+
+struct Cluster {
+    size_t n;
+    std::vector<DevAccount> accounts = devnet_accounts(8);
+    chain::Genesis genesis;
+    Net net;
+    Faults faults;
+    std::vector<std::unique_ptr<Member>> members;
+
+    explicit Cluster(size_t count) : n(count), genesis(cluster_genesis(count, accounts)) {
+        net.hosts.assign(n, nullptr);
+        for (size_t i = 0; i < n; ++i) members.push_back(std::make_unique<Member>());
+        for (size_t i = 0; i < n; ++i) start(i);
+    }
+    ~Cluster() {
+        for (size_t i = 0; i < n; ++i) stop(i);
+    }
+
+    void start(size_t i) {
+        Member& m = *members[i];
+        LedgerSettings ls;
+        ls.sync_commits = false;
+        auto ledger = Ledger::open(m.dir.path, genesis, ls);
+        ASSERT_TRUE(ledger.ok()) << ledger.error();
+        m.ledger = std::move(ledger).value();
+        m.pool = std::make_unique<PoolChain>(*m.ledger, txpool::Settings{});
+        m.endpoint = std::make_unique<Endpoint>(net, i);
+        HostSettings hs;
+        hs.engine.base_timeout_ms = 1000;
+        hs.idle_block_interval = std::chrono::milliseconds(100);
+        hs.sync_writes = false;
+        // TRELLIS_HOST_VERBOSE=1: every host's log on stderr (commits, blocks not voted for).
+        if (std::getenv("TRELLIS_HOST_VERBOSE")) hs.log = &std::cerr;
+        hs.on_reject = [this, i](consensus::ValidatorIndex from, consensus::RejectReason r) {
+            faults.note(i, from, r);
+        };
+        auto host = ConsensusHost::open(*m.ledger, *m.pool, *m.endpoint, validator_key(i), hs);
+        ASSERT_TRUE(host.ok()) << host.error();
+        m.host = std::move(host).value();
+        ASSERT_EQ(m.host->self(), consensus::ValidatorIndex(i));
+        {
+            std::lock_guard lock(net.mu);
+            net.hosts[i] = m.host.get();
+        }
+        m.host->start();
+    }
+
+    /// Crash-stops validator i and closes its ledger (the data directory stays).
+    void stop(size_t i) {
+        Member& m = *members[i];
+        {
+            std::lock_guard lock(net.mu);
+            net.hosts[i] = nullptr;
+        }
+        if (m.host) m.host->stop();
+        m.host.reset();
+        m.endpoint.reset();
+        m.pool.reset();
+        m.ledger.reset();
+    }
+
+    bool up(size_t i) const { return members[i]->host != nullptr; }
+
+    uint64_t head(size_t i) { return members[i]->host->committed_block_num(); }
+
+    /// Waits until pred() holds or the deadline passes; returns pred().
+    static bool wait_for(const std::function<bool()>& pred, std::chrono::seconds limit) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (pred()) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return pred();
+    }
+
+    bool all_reach(uint64_t height, std::chrono::seconds limit) {
+        return wait_for(
+            [&] {
+                for (size_t i = 0; i < n; ++i)
+                    if (up(i) && head(i) < height) return false;
+                return true;
+            },
+            limit);
+    }
+
+    uint64_t max_head() {
+        uint64_t h = 0;
+        for (size_t i = 0; i < n; ++i)
+            if (up(i)) h = std::max(h, head(i));
+        return h;
+    }
+
+    /// Submits raw to every running validator's pool.
+    void submit(const Bytes& raw) {
+        for (size_t i = 0; i < n; ++i) {
+            if (!up(i)) continue;
+            auto r = members[i]->pool->add_raw(raw);
+            EXPECT_TRUE(r.ok()) << txpool::to_string(r.error());
+            members[i]->host->notify_transaction();
+        }
+    }
+
+    bool committed(size_t i, const Hash32& tx) {
+        auto loc = members[i]->ledger->store().transaction_location(tx);
+        return loc.ok() && loc->has_value();
+    }
+
+    /// Every running ledger holds the same block (hash and state root) at
+    /// height h.
+    void expect_same_block(uint64_t h) {
+        std::optional<chain::BlockHeader> first;
+        for (size_t i = 0; i < n; ++i) {
+            if (!up(i)) continue;
+            auto hdr = members[i]->ledger->store().header_by_number(h);
+            ASSERT_TRUE(hdr.ok() && hdr->has_value()) << "validator " << i << " lacks block " << h;
+            if (!first) {
+                first = **hdr;
+                continue;
+            }
+            EXPECT_EQ(chain::header_hash(**hdr), chain::header_hash(*first)) << "validator " << i;
+            EXPECT_EQ((*hdr)->state_root, first->state_root) << "validator " << i;
+        }
+    }
+};
+
+Hash32 tx_hash(const Bytes& raw) {
+    return chain::transaction_hash(*chain::decode_transaction(raw));
+}
+
+}  // namespace
+
+TEST(ConsensusHost, single_validator_commits_transactions) {
+    Cluster c(1);
+    std::vector<Hash32> hashes;
+    for (uint64_t k = 0; k < 5; ++k) {
+        const Bytes raw = transfer(c.accounts[0], k, 1000 + k);
+        hashes.push_back(tx_hash(raw));
+        c.submit(raw);
+    }
+    ASSERT_TRUE(Cluster::wait_for(
+        [&] {
+            for (const auto& h : hashes)
+                if (!c.committed(0, h)) return false;
+            return true;
+        },
+        std::chrono::seconds(15)))
+        << "head " << c.head(0) << " error " << c.members[0]->host->error();
+    EXPECT_EQ(c.members[0]->host->error(), "");
+    // The recipient got every transfer, and the head has a stored QC.
+    storage::FlatStateReader state(c.members[0]->ledger->database());
+    auto acc = state.read_account(addr(0x42));
+    ASSERT_TRUE(acc.has_value());
+    EXPECT_EQ(acc->balance, uint256(5000 + 0 + 1 + 2 + 3 + 4));
+    EXPECT_EQ(c.members[0]->pool->size(), 0u);
+    consensus::SuiteScheme verify_only(crypto::ethereum_suite(), std::nullopt);
+    auto rec = ConsensusHost::committed_record(*c.members[0]->ledger, verify_only, c.head(0));
+    ASSERT_TRUE(rec.ok()) << rec.error();
+    ASSERT_TRUE(rec->has_value());
+    EXPECT_EQ((*rec)->first.block_num, c.head(0));
+    EXPECT_EQ((*rec)->first.state_root, c.members[0]->ledger->head_header().state_root);
+    EXPECT_EQ(c.faults.count(), 0u);
+}
+
+TEST(ConsensusHost, four_validators_agree_and_commit_each_transaction_once) {
+    Cluster c(4);
+    std::vector<Hash32> hashes;
+    for (uint64_t k = 0; k < 6; ++k)
+        for (size_t a = 0; a < 3; ++a) {
+            const Bytes raw = transfer(c.accounts[a], k, 1 + k);
+            hashes.push_back(tx_hash(raw));
+            c.submit(raw);
+        }
+    ASSERT_TRUE(Cluster::wait_for(
+        [&] {
+            for (size_t i = 0; i < c.n; ++i)
+                for (const auto& h : hashes)
+                    if (!c.committed(i, h)) return false;
+            return true;
+        },
+        std::chrono::seconds(20)))
+        << "heads " << c.head(0) << " " << c.head(1) << " " << c.head(2) << " " << c.head(3);
+    const uint64_t h = c.max_head();
+    ASSERT_TRUE(c.all_reach(h, std::chrono::seconds(10)));
+    for (uint64_t k = 1; k <= h; ++k) c.expect_same_block(k);
+    // Each transaction once: the blocks hold exactly the submitted ones.
+    size_t total = 0;
+    auto& store = c.members[0]->ledger->store();
+    for (uint64_t k = 1; k <= h; ++k) {
+        auto hash = store.canonical_hash(k);
+        ASSERT_TRUE(hash.ok() && hash->has_value());
+        auto body = store.body(**hash);
+        ASSERT_TRUE(body.ok() && body->has_value());
+        total += (*body)->transactions.size();
+    }
+    EXPECT_EQ(total, hashes.size());
+    for (size_t i = 0; i < c.n; ++i) EXPECT_EQ(c.members[i]->host->error(), "") << i;
+    EXPECT_EQ(c.faults.count(), 0u);
+}
+
+TEST(ConsensusHost, commits_continue_with_one_of_four_stopped) {
+    Cluster c(4);
+    ASSERT_TRUE(c.all_reach(2, std::chrono::seconds(15)));
+    c.stop(3);
+    const uint64_t from = c.max_head();
+    const Bytes raw = transfer(c.accounts[0], 0, 7);
+    c.submit(raw);
+    ASSERT_TRUE(c.all_reach(from + 5, std::chrono::seconds(20))) << "head " << c.max_head();
+    ASSERT_TRUE(Cluster::wait_for([&] { return c.committed(0, tx_hash(raw)) && c.committed(1, tx_hash(raw)); },
+                                  std::chrono::seconds(10)));
+    c.expect_same_block(from + 5);
+    EXPECT_EQ(c.faults.count(), 0u);
+}
+
+TEST(ConsensusHost, two_of_four_stopped_halts_until_one_restarts) {
+    Cluster c(4);
+    ASSERT_TRUE(c.all_reach(2, std::chrono::seconds(15)));
+    c.stop(2);
+    c.stop(3);
+    // In-flight blocks may still commit; then nothing does (no quorum).
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const uint64_t stalled = c.max_head();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    EXPECT_EQ(c.max_head(), stalled) << "committed without a quorum";
+    // Validator 2 comes back on its data directory (ledger and WAL reloaded).
+    c.start(2);
+    ASSERT_TRUE(c.up(2));
+    ASSERT_TRUE(c.all_reach(stalled + 3, std::chrono::seconds(25))) << "heads " << c.head(0) << " " << c.head(1)
+                                                                     << " " << c.head(2);
+    c.expect_same_block(stalled + 3);
+    for (size_t i = 0; i < 3; ++i) EXPECT_EQ(c.members[i]->host->error(), "") << i;
+    EXPECT_EQ(c.faults.count(), 0u);
+}
+
+TEST(ConsensusHost, restarted_validator_resumes_from_its_stored_root_without_equivocating) {
+    Cluster c(4);
+    ASSERT_TRUE(c.all_reach(3, std::chrono::seconds(15)));
+    c.stop(0);
+    {
+        // The data directory holds the head's QC: a restart roots the engine there.
+        LedgerSettings ls;
+        ls.sync_commits = false;
+        auto ledger = Ledger::open(c.members[0]->dir.path, c.genesis, ls);
+        ASSERT_TRUE(ledger.ok()) << ledger.error();
+        const uint64_t head = (*ledger)->head_header().number;
+        EXPECT_GE(head, 3u);
+        consensus::SuiteScheme verify_only(crypto::ethereum_suite(), std::nullopt);
+        auto rec = ConsensusHost::committed_record(**ledger, verify_only, head);
+        ASSERT_TRUE(rec.ok()) << rec.error();
+        ASSERT_TRUE(rec->has_value());
+        EXPECT_EQ((*rec)->second.block_id,
+                  consensus::block_id(verify_only, (*rec)->first));
+    }
+    const uint64_t before = c.max_head();
+    c.start(0);
+    const Bytes raw = transfer(c.accounts[1], 0, 9);
+    c.submit(raw);
+    ASSERT_TRUE(c.all_reach(before + 4, std::chrono::seconds(25)))
+        << "heads " << c.head(0) << " " << c.head(1) << " " << c.head(2) << " " << c.head(3);
+    c.expect_same_block(before + 4);
+    for (size_t i = 0; i < c.n; ++i) EXPECT_EQ(c.members[i]->host->error(), "") << i;
+    EXPECT_EQ(c.faults.count(), 0u);
+}
