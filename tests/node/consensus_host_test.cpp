@@ -493,6 +493,7 @@ TEST(ConsensusHost, restarted_validator_resumes_from_its_stored_root_without_equ
     Cluster c(4);
     ASSERT_TRUE(c.all_reach(3, std::chrono::seconds(15)));
     c.stop(0);
+    consensus::ViewNum last_voted = 0;
     {
         // The data directory holds the head's QC: a restart roots the engine there.
         LedgerSettings ls;
@@ -505,11 +506,19 @@ TEST(ConsensusHost, restarted_validator_resumes_from_its_stored_root_without_equ
         auto rec = ConsensusHost::committed_record(**ledger, verify_only, head);
         ASSERT_TRUE(rec.ok()) << rec.error();
         ASSERT_TRUE(rec->has_value());
-        EXPECT_EQ((*rec)->second.block_id,
-                  consensus::block_id(verify_only, (*rec)->first));
+        EXPECT_EQ((*rec)->second.block_id, consensus::block_id(verify_only, (*rec)->first));
+        // And the WAL: what validator 0 last voted.
+        storage::DbSafetyStore wal((*ledger)->database());
+        auto saved = wal.load();
+        ASSERT_TRUE(saved.ok() && saved->has_value());
+        last_voted = (*saved)->last_voted_view;
+        EXPECT_GT(last_voted, 0u);
     }
     const uint64_t before = c.max_head();
     c.start(0);
+    // The engine resumed at or above its last vote (R3): it cannot vote in
+    // a view it voted in before the restart.
+    EXPECT_GE(c.members[0]->host->view(), last_voted);
     const Bytes raw = transfer(c.accounts[1], 0, 9);
     c.submit(raw);
     ASSERT_TRUE(c.all_reach(before + 4, std::chrono::seconds(25)))
