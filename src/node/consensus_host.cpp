@@ -259,8 +259,42 @@ Result<std::unique_ptr<ConsensusHost>, std::string> ConsensusHost::open(Ledger& 
 
 void ConsensusHost::start() {
     if (started_.exchange(true)) return;
-    asio::post(*ioc_, [this] { handle(engine_->start()); });
+    asio::post(*ioc_, [this] {
+        handle(engine_->start());
+        resume_pending();
+    });
     thread_ = std::thread([this] { ioc_->run(); });
+}
+
+void ConsensusHost::resume_pending() {
+    // After a restart the WAL's high QC may certify a block above the
+    // committed root that only our pending records still hold (with n = 1
+    // it always does: the leader's lock is one block above its last
+    // commit). Hand that chain to the engine as a sync response certified
+    // by the QC, as a peer would (R7).
+    if (failed_) return;
+    const consensus::QuorumCert hqc = engine_->high_qc();
+    if (engine_->find_block(hqc.block_id)) return;
+    std::unordered_map<Hash32, consensus::Block, FixedBytesHasher> pending;
+    auto it = ledger_.database().iterate(storage::Column::kConsensusWal,
+                                         numbered_key(kPendingTag, head_header_.number + 1),
+                                         numbered_key(kPendingTag + 1, 0));
+    for (; it->valid(); it->next()) {
+        auto b = consensus::decode_block(it->value(), *scheme_);
+        if (b) pending.emplace(b->id, std::move(*b));
+    }
+    if (!it->status().is_ok()) return log(status_error("reading pending blocks", it->status()));
+    consensus::SyncResponse r;
+    r.qc = hqc;
+    for (Hash32 id = hqc.block_id; r.blocks.size() < consensus::kMaxSyncBlocks;) {
+        auto b = pending.find(id);
+        if (b == pending.end()) break;
+        id = b->second.header.parent_id();
+        r.blocks.push_back(std::move(b->second));
+    }
+    if (r.blocks.empty()) return;
+    log("resuming " + std::to_string(r.blocks.size()) + " uncommitted block(s) from the pending records");
+    handle(engine_->on_message(self_.value_or(0), consensus::encode_message(r)));
 }
 
 void ConsensusHost::stop() {
@@ -331,7 +365,9 @@ void ConsensusHost::handle(consensus::Outputs out, bool proposed) {
             auto msg = consensus::decode_message(m.bytes, *scheme_);
             if (!msg || !std::holds_alternative<consensus::Proposal>(*msg)) continue;
             const auto& p = std::get<consensus::Proposal>(*msg);
-            if (!persist_pending(p.block)) return;
+            // Our vote for it is in the WAL already; a QC over a block we
+            // could lose would leave us unable to extend our own lock.
+            if (!persist_pending(p.block)) return fail("cannot persist our proposal (R7)");
             if (last_built_) chain_of_[p.block.id] = *last_built_;
             break;
         }

@@ -168,6 +168,8 @@ private:
     };
 
     void handle(consensus::Outputs out, bool proposed = false);
+    /// At start: feeds the engine the pending blocks its high QC needs.
+    void resume_pending();
     void carry_commit(const consensus::CommittedBlock& c);
     /// Executes b (persisted first) on its parent's speculative state;
     /// returns its chain hash or why it is not a valid block.

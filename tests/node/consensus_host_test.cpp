@@ -527,3 +527,97 @@ TEST(ConsensusHost, restarted_validator_resumes_from_its_stored_root_without_equ
     for (size_t i = 0; i < c.n; ++i) EXPECT_EQ(c.members[i]->host->error(), "") << i;
     EXPECT_EQ(c.faults.count(), 0u);
 }
+
+TEST(ConsensusHost, single_validator_resumes_after_a_restart) {
+    // With n = 1 the leader's lock (its high QC) is always one block above
+    // its last commit, a block only its pending records hold after a
+    // restart: without them it could never extend its own lock again.
+    Cluster c(1);
+    ASSERT_TRUE(c.all_reach(3, std::chrono::seconds(15)));
+    for (int round = 0; round < 2; ++round) {
+        c.stop(0);
+        c.start(0);
+        const uint64_t from = c.head(0);
+        const Bytes raw = transfer(c.accounts[2], uint64_t(round), 5);
+        c.submit(raw);
+        ASSERT_TRUE(Cluster::wait_for([&] { return c.committed(0, tx_hash(raw)); }, std::chrono::seconds(15)))
+            << "round " << round << " head " << c.head(0) << " error " << c.members[0]->host->error();
+        EXPECT_GT(c.head(0), from);
+    }
+    EXPECT_EQ(c.faults.count(), 0u);
+}
+
+TEST(ConsensusHost, whole_cluster_restart_resumes_from_pending_records) {
+    // After every validator restarts, the blocks their high QCs certify
+    // above the committed root are in no engine's memory: only the pending
+    // records (R7) still hold them.
+    Cluster c(4);
+    ASSERT_TRUE(c.all_reach(3, std::chrono::seconds(15)));
+    for (size_t i = 0; i < c.n; ++i) c.stop(i);
+    for (size_t i = 0; i < c.n; ++i) c.start(i);
+    const uint64_t from = c.max_head();
+    const Bytes raw = transfer(c.accounts[3], 0, 11);
+    c.submit(raw);
+    ASSERT_TRUE(c.all_reach(from + 3, std::chrono::seconds(25)))
+        << "heads " << c.head(0) << " " << c.head(1) << " " << c.head(2) << " " << c.head(3);
+    ASSERT_TRUE(Cluster::wait_for(
+        [&] {
+            for (size_t i = 0; i < c.n; ++i)
+                if (!c.committed(i, tx_hash(raw))) return false;
+            return true;
+        },
+        std::chrono::seconds(10)));
+    c.expect_same_block(from + 3);
+    for (size_t i = 0; i < c.n; ++i) EXPECT_EQ(c.members[i]->host->error(), "") << i;
+    EXPECT_EQ(c.faults.count(), 0u);
+}
+
+TEST(ConsensusHost, single_validator_extends_a_lock_only_its_pending_records_hold) {
+    // A crash after the WAL saved a high QC for a block above the committed
+    // root (the state a validator is in after a timeout or a vote that
+    // follows the QC) and before that block committed: with n = 1 no peer
+    // can send the block back, so only the pending record (R7) can.
+    Cluster c(1);
+    ASSERT_TRUE(c.all_reach(3, std::chrono::seconds(15)));
+    c.stop(0);
+    {
+        LedgerSettings ls;
+        ls.sync_commits = false;
+        auto ledger = Ledger::open(c.members[0]->dir.path, c.genesis, ls);
+        ASSERT_TRUE(ledger.ok()) << ledger.error();
+        storage::Database& db = (*ledger)->database();
+        consensus::SuiteScheme signer(crypto::ethereum_suite(), validator_key(0));
+        // The newest pending record: our last proposal, above the head.
+        const Bytes lower{'p'};
+        const Bytes upper{'q'};
+        std::optional<consensus::Block> top;
+        for (auto it = db.iterate(storage::Column::kConsensusWal, lower, upper); it->valid(); it->next()) {
+            auto b = consensus::decode_block(it->value(), signer);
+            ASSERT_TRUE(b.ok());
+            if (!top || b->header.block_num > top->header.block_num) top = std::move(*b);
+        }
+        ASSERT_TRUE(top.has_value());
+        ASSERT_GT(top->header.block_num, (*ledger)->head_header().number);
+        const consensus::QuorumCert qc{
+            0, top->header.view, top->id,
+            {{0, signer.sign(consensus::vote_digest(signer, kChain, 0, top->header.view, top->id))}}};
+        storage::DbSafetyStore wal(db);
+        auto saved = wal.load();
+        ASSERT_TRUE(saved.ok() && saved->has_value());
+        consensus::SafetyState s = **saved;
+        s.high_qc = qc;
+        if (s.last_voted_view < qc.view) {
+            s.last_voted_view = qc.view;
+            s.last_voted_block = qc.block_id;
+        }
+        ASSERT_TRUE(wal.save(s).ok());
+    }
+    c.start(0);
+    const uint64_t from = c.head(0);
+    const Bytes raw = transfer(c.accounts[4], 0, 3);
+    c.submit(raw);
+    ASSERT_TRUE(Cluster::wait_for([&] { return c.committed(0, tx_hash(raw)); }, std::chrono::seconds(15)))
+        << "head " << c.head(0) << " error " << c.members[0]->host->error();
+    EXPECT_GT(c.head(0), from);
+    EXPECT_EQ(c.members[0]->host->error(), "");
+}
