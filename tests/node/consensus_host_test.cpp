@@ -265,7 +265,10 @@ struct Cluster {
     Faults faults;
     std::vector<std::unique_ptr<Member>> members;
 
-    explicit Cluster(size_t count) : n(count), genesis(cluster_genesis(count, accounts)) {
+    uint64_t base_timeout_ms;
+
+    explicit Cluster(size_t count, uint64_t timeout_ms = 1000)
+        : n(count), genesis(cluster_genesis(count, accounts)), base_timeout_ms(timeout_ms) {
         net.hosts.assign(n, nullptr);
         for (size_t i = 0; i < n; ++i) members.push_back(std::make_unique<Member>());
         for (size_t i = 0; i < n; ++i) start(i);
@@ -284,7 +287,7 @@ struct Cluster {
         m.pool = std::make_unique<PoolChain>(*m.ledger, txpool::Settings{});
         m.endpoint = std::make_unique<Endpoint>(net, i);
         HostSettings hs;
-        hs.engine.base_timeout_ms = 1000;
+        hs.engine.base_timeout_ms = base_timeout_ms;
         hs.idle_block_interval = std::chrono::milliseconds(100);
         hs.sync_writes = false;
         // TRELLIS_HOST_VERBOSE=1: every host's log on stderr (commits, blocks not voted for).
@@ -620,4 +623,54 @@ TEST(ConsensusHost, single_validator_extends_a_lock_only_its_pending_records_hol
         << "head " << c.head(0) << " error " << c.members[0]->host->error();
     EXPECT_GT(c.head(0), from);
     EXPECT_EQ(c.members[0]->host->error(), "");
+}
+
+TEST(ConsensusHost, partition_halts_commits_and_healing_resumes_them) {
+    Cluster c(4);
+    ASSERT_TRUE(c.all_reach(2, std::chrono::seconds(15)));
+    {
+        // {0, 1} | {2, 3}: neither side has a quorum.
+        std::lock_guard lock(c.net.mu);
+        c.net.allow = [](size_t from, size_t to) { return (from < 2) == (to < 2); };
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const uint64_t stalled = c.max_head();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    EXPECT_EQ(c.max_head(), stalled) << "committed without a quorum";
+    {
+        std::lock_guard lock(c.net.mu);
+        c.net.allow = nullptr;
+    }
+    ASSERT_TRUE(c.all_reach(stalled + 3, std::chrono::seconds(25)))
+        << "heads " << c.head(0) << " " << c.head(1) << " " << c.head(2) << " " << c.head(3);
+    c.expect_same_block(stalled + 3);
+    EXPECT_EQ(c.faults.count(), 0u);
+}
+
+TEST(ConsensusHost, lossy_network_still_commits_the_same_blocks) {
+    Cluster c(4, /*timeout_ms=*/300);
+    {
+        // Drop one message in ten, seeded.
+        std::lock_guard lock(c.net.mu);
+        c.net.allow = [rng = std::mt19937_64(7)](size_t, size_t) mutable { return rng() % 10 != 0; };
+    }
+    std::vector<Hash32> hashes;
+    for (uint64_t k = 0; k < 3; ++k) {
+        const Bytes raw = transfer(c.accounts[5], k, 1);
+        hashes.push_back(tx_hash(raw));
+        c.submit(raw);
+    }
+    ASSERT_TRUE(c.all_reach(6, std::chrono::seconds(25)))
+        << "heads " << c.head(0) << " " << c.head(1) << " " << c.head(2) << " " << c.head(3);
+    ASSERT_TRUE(Cluster::wait_for(
+        [&] {
+            for (size_t i = 0; i < c.n; ++i)
+                for (const auto& h : hashes)
+                    if (!c.committed(i, h)) return false;
+            return true;
+        },
+        std::chrono::seconds(20)));
+    for (uint64_t k = 1; k <= 6; ++k) c.expect_same_block(k);
+    for (size_t i = 0; i < c.n; ++i) EXPECT_EQ(c.members[i]->host->error(), "") << i;
+    EXPECT_EQ(c.faults.count(), 0u);
 }
