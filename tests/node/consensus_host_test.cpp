@@ -674,3 +674,32 @@ TEST(ConsensusHost, lossy_network_still_commits_the_same_blocks) {
     for (size_t i = 0; i < c.n; ++i) EXPECT_EQ(c.members[i]->host->error(), "") << i;
     EXPECT_EQ(c.faults.count(), 0u);
 }
+
+// A figure, not a check: transfers per second through the whole path
+// (pool, payload, speculative execution at every validator, commit).
+// Run with --gtest_also_run_disabled_tests --gtest_filter='*throughput*'.
+TEST(ConsensusHost, DISABLED_throughput_of_transfers) {
+    for (size_t n : {size_t(1), size_t(4)}) {
+        Cluster c(n);
+        ASSERT_TRUE(c.all_reach(1, std::chrono::seconds(15)));
+        std::vector<Bytes> raws;
+        // The pool admits nonces up to 64 ahead of the account's.
+        for (uint64_t k = 0; k < 60; ++k)
+            for (size_t a = 0; a < c.accounts.size(); ++a) raws.push_back(transfer(c.accounts[a], k, 1));
+        const uint64_t start_head = c.max_head();
+        const auto t0 = std::chrono::steady_clock::now();
+        for (const auto& r : raws) c.submit(r);
+        const Hash32 last = tx_hash(raws.back());
+        ASSERT_TRUE(Cluster::wait_for(
+            [&] {
+                for (size_t i = 0; i < c.n; ++i)
+                    if (!c.committed(i, last)) return false;
+                return true;
+            },
+            std::chrono::seconds(60)));
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::printf("n=%zu: %zu transfers committed at every validator in %.2f s (%.0f tx/s), %llu blocks\n", n,
+                    raws.size(), s, double(raws.size()) / s,
+                    static_cast<unsigned long long>(c.max_head() - start_head));
+    }
+}
