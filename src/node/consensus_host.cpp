@@ -134,7 +134,8 @@ struct ConsensusHost::Timers {
     asio::executor_work_guard<asio::io_context::executor_type> guard;
 };
 
-ConsensusHost::ConsensusHost(Ledger& ledger, HostChain& chain, ConsensusNetwork& network, HostSettings settings)
+ConsensusHost::ConsensusHost(Ledger& ledger, HostChain& chain, ConsensusNetwork& network,
+                             HostSettings settings)
     : ledger_(ledger), chain_(chain), network_(network), settings_(std::move(settings)) {}
 
 ConsensusHost::~ConsensusHost() {
@@ -170,10 +171,9 @@ ConsensusHost::committed_record(Ledger& ledger, const consensus::SignatureScheme
     return Out{std::pair{std::move(b->header), std::move(*qc)}};
 }
 
-Result<std::unique_ptr<ConsensusHost>, std::string> ConsensusHost::open(Ledger& ledger, HostChain& chain,
-                                                                        ConsensusNetwork& network,
-                                                                        std::optional<crypto::SuitePrivateKey> key,
-                                                                        HostSettings settings) {
+Result<std::unique_ptr<ConsensusHost>, std::string> ConsensusHost::open(
+    Ledger& ledger, HostChain& chain, ConsensusNetwork& network, std::optional<crypto::SuitePrivateKey> key,
+    HostSettings settings) {
     std::unique_ptr<ConsensusHost> h(new ConsensusHost(ledger, chain, network, std::move(settings)));
     const chain::Genesis& g = ledger.genesis();
     h->suite_ = crypto::suite_by_name(g.crypto_suite);
@@ -198,7 +198,8 @@ Result<std::unique_ptr<ConsensusHost>, std::string> ConsensusHost::open(Ledger& 
         h->validator_addresses_.push_back(v.address);
     }
     consensus::ValidatorSet set(vs);
-    if (!set.well_formed()) return Unexpected{std::string("the genesis validator set is not usable by the engine")};
+    if (!set.well_formed())
+        return Unexpected{std::string("the genesis validator set is not usable by the engine")};
     if (key) {
         auto pub = h->suite_->public_key(*key);
         if (!pub) return Unexpected{std::string("invalid validator key")};
@@ -286,9 +287,13 @@ void ConsensusHost::resume_pending() {
     if (!it->status().is_ok()) return log(status_error("reading pending blocks", it->status()));
     consensus::SyncResponse r;
     r.qc = hqc;
+    size_t bytes = 0;
     for (Hash32 id = hqc.block_id; r.blocks.size() < consensus::kMaxSyncBlocks;) {
         auto b = pending.find(id);
         if (b == pending.end()) break;
+        // Within the message bound; the engine fetches what is left below.
+        bytes += b->second.payload.size() + kPayloadSlack;
+        if (!r.blocks.empty() && bytes > consensus::kMaxMessageBytes) break;
         id = b->second.header.parent_id();
         r.blocks.push_back(std::move(b->second));
     }
@@ -423,14 +428,18 @@ Result<Hash32, std::string> ConsensusHost::execute(const consensus::Block& b) {
     const Hash32 parent_hash = pit->second.first;
     if (b.payload.empty()) return Unexpected{std::string("empty payload")};
     auto decoded = chain::decode_block(b.payload);
-    if (!decoded) return Unexpected{std::string("payload is not a block: ") + chain::to_string(decoded.error())};
+    if (!decoded)
+        return Unexpected{std::string("payload is not a block: ") + chain::to_string(decoded.error())};
     chain::Block& block = *decoded;
     const chain::BlockHeader& h = block.header;
     const Hash32 hash = chain::header_hash(h);
     // The consensus header certifies the chain block's number and post-state.
-    if (ch.block_num != h.number) return Unexpected{std::string("block number differs from the consensus header's")};
-    if (ch.state_root != h.state_root) return Unexpected{std::string("state root differs from the consensus header's")};
-    if (h.parent_hash != parent_hash) return Unexpected{std::string("does not extend its consensus parent's block")};
+    if (ch.block_num != h.number)
+        return Unexpected{std::string("block number differs from the consensus header's")};
+    if (ch.state_root != h.state_root)
+        return Unexpected{std::string("state root differs from the consensus header's")};
+    if (h.parent_hash != parent_hash)
+        return Unexpected{std::string("does not extend its consensus parent's block")};
     if (ch.proposer >= validator_addresses_.size() || h.proposer != validator_addresses_[ch.proposer])
         return Unexpected{std::string("proposer is not the consensus proposer's address")};
     if (!h.consensus.empty()) return Unexpected{std::string("consensus field not empty")};
@@ -443,8 +452,10 @@ Result<Hash32, std::string> ConsensusHost::execute(const consensus::Block& b) {
     auto path = spec_.path(parent_hash, head_hash_);
     if (!path) return Unexpected{std::string("its parent is not on a chain from the head")};
     const chain::BlockHeader parent = chain_header_of(parent_hash);
-    if (auto ok = chain::validate_header(h); !ok) return Unexpected{std::string("invalid header: ") + chain::to_string(ok.error())};
-    if (auto ok = chain::validate_against_parent(h, parent, chain::expected_base_fee(ledger_.genesis().base_fee, parent));
+    if (auto ok = chain::validate_header(h); !ok)
+        return Unexpected{std::string("invalid header: ") + chain::to_string(ok.error())};
+    if (auto ok = chain::validate_against_parent(
+            h, parent, chain::expected_base_fee(ledger_.genesis().base_fee, parent));
         !ok)
         return Unexpected{std::string("header does not extend its parent: ") + chain::to_string(ok.error())};
     if (chain::transactions_root(block.body.transactions) != h.transactions_root)
@@ -526,7 +537,8 @@ void ConsensusHost::carry_commit(const consensus::CommittedBlock& c) {
         },
         *sb);
     if (!committed) return fail("committing block " + std::to_string(num) + ": " + committed.error());
-    if (auto pr = store.prune_if_due(); !pr) log(status_error("state pruning failed (retried later)", pr.error()));
+    if (auto pr = store.prune_if_due(); !pr)
+        log(status_error("state pruning failed (retried later)", pr.error()));
     head_hash_ = *committed;
     head_header_ = sb->block.header;
     const size_t txs = sb->block.body.transactions.size();
@@ -544,6 +556,10 @@ void ConsensusHost::carry_commit(const consensus::CommittedBlock& c) {
 }
 
 void ConsensusHost::on_payload_request(const consensus::PayloadRequest& req) {
+    // A nested call (an execution's Outputs) may have asked for a later
+    // view already; an older request must not replace it.
+    if (req.view <= payload_view_) return;
+    payload_view_ = req.view;
     payload_ = PendingPayload{req, false};
     ++pacing_generation_;
     bool now = chain_.has_pending();

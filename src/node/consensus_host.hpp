@@ -75,7 +75,8 @@ public:
     /// Called after each commit (on the host's thread).
     void on_commit(std::function<void(const SpeculativeBlock&)> f);
 
-    std::vector<std::shared_ptr<const txpool::PooledTx>> select(uint64_t gas_limit, const uint256& base_fee) override;
+    std::vector<std::shared_ptr<const txpool::PooledTx>> select(uint64_t gas_limit,
+                                                                const uint256& base_fee) override;
     bool has_pending() override;
     Result<Hash32, std::string> commit(const std::function<Result<Hash32, std::string>()>& write,
                                        const SpeculativeBlock& block) override;
@@ -127,10 +128,9 @@ public:
     /// are the genesis's (index = position), and key selects ours (nullopt
     /// or a key not in the set: an observer that follows and commits but
     /// never signs). ledger, chain and network must outlive the host.
-    static Result<std::unique_ptr<ConsensusHost>, std::string> open(Ledger& ledger, HostChain& chain,
-                                                                    ConsensusNetwork& network,
-                                                                    std::optional<crypto::SuitePrivateKey> key,
-                                                                    HostSettings settings);
+    static Result<std::unique_ptr<ConsensusHost>, std::string> open(
+        Ledger& ledger, HostChain& chain, ConsensusNetwork& network,
+        std::optional<crypto::SuitePrivateKey> key, HostSettings settings);
     ~ConsensusHost();
     ConsensusHost(const ConsensusHost&) = delete;
     ConsensusHost& operator=(const ConsensusHost&) = delete;
@@ -206,6 +206,7 @@ private:
     Hash32 head_hash_;
     chain::BlockHeader head_header_;
     std::optional<PendingPayload> payload_;
+    consensus::ViewNum payload_view_ = 0;  ///< of the newest payload request
     /// The chain block of the payload just handed to the engine (hash, number).
     std::optional<std::pair<Hash32, uint64_t>> last_built_;
     uint64_t timer_generation_ = 0;

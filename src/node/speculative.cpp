@@ -19,7 +19,8 @@ void merge_diff(state::StateDiff& acc, const state::StateDiff& later) {
         if (ch.storage_cleared || was_deleted) {
             // Every earlier slot is gone; the later writes are the storage.
             std::optional<Bytes> code = ch.code;
-            if (!code && !was_deleted && cur.record.code_hash == ch.record.code_hash) code = std::move(cur.code);
+            if (!code && !was_deleted && cur.record.code_hash == ch.record.code_hash)
+                code = std::move(cur.code);
             cur = ch;
             cur.storage_cleared = true;
             cur.code = std::move(code);
@@ -63,7 +64,8 @@ bool OverlayStateReader::has_storage(const Address& a) {
     if (it == overlay_.accounts.end()) return base_.has_storage(a);
     const auto& ch = it->second;
     if (ch.deleted) return false;
-    if (std::any_of(ch.storage.begin(), ch.storage.end(), [](const auto& kv) { return !kv.second.is_zero(); }))
+    if (std::any_of(ch.storage.begin(), ch.storage.end(),
+                    [](const auto& kv) { return !kv.second.is_zero(); }))
         return true;
     if (ch.storage_cleared) return false;
     return base_.has_storage(a);

@@ -56,7 +56,7 @@ struct SpeculativeBlock {
     std::vector<chain::Receipt> receipts;
     std::vector<Address> senders;
     std::vector<Hash32> tx_hashes;  ///< of block.body.transactions, in order
-    state::StateDiff diff;  ///< this block's own changes (not merged with its ancestors)
+    state::StateDiff diff;          ///< this block's own changes (not merged with its ancestors)
 };
 
 /// The executed-but-uncommitted blocks, by chain hash, above the ledger's

@@ -60,7 +60,8 @@ state::StateDiff random_diff(std::mt19937_64& rng) {
                 ch.code = code;
             }
             const int slots = int(rng() % 4);
-            for (int s = 0; s < slots; ++s) ch.storage[word(rng() % 6)] = rng() % 3 == 0 ? Bytes32{} : word(1 + rng() % 50);
+            for (int s = 0; s < slots; ++s)
+                ch.storage[word(rng() % 6)] = rng() % 3 == 0 ? Bytes32{} : word(1 + rng() % 50);
         }
         d.accounts[addr(uint8_t(1 + rng() % 6))] = ch;
     }
@@ -135,7 +136,8 @@ TEST(Speculative, commit_keeps_only_descendants_of_the_new_head) {
         return b;
     };
     // head 0 -> 1 -> 2 -> 3, and a fork 0 -> 4 -> 5, and 1 -> 6.
-    for (auto [id, parent] : std::vector<std::pair<uint8_t, uint8_t>>{{1, 0}, {2, 1}, {3, 2}, {4, 0}, {5, 4}, {6, 1}})
+    for (auto [id, parent] :
+         std::vector<std::pair<uint8_t, uint8_t>>{{1, 0}, {2, 1}, {3, 2}, {4, 0}, {5, 4}, {6, 1}})
         ASSERT_TRUE(c.add(block(id, parent)));
     Hash32 h0, h1, h3;
     h1.bytes[0] = 1;
@@ -175,7 +177,8 @@ struct TempDir {
 };
 
 Bytes32 validator_key(size_t i) {
-    return Bytes32::from(crypto::keccak256(as_view("trellis host test validator " + std::to_string(i))).view());
+    return Bytes32::from(
+        crypto::keccak256(as_view("trellis host test validator " + std::to_string(i))).view());
 }
 
 chain::Genesis cluster_genesis(size_t n, const std::vector<DevAccount>& accounts) {
@@ -227,7 +230,9 @@ struct Endpoint final : ConsensusNetwork {
     Net& net;
     size_t self;
     Endpoint(Net& n, size_t s) : net(n), self(s) {}
-    void send(std::optional<consensus::ValidatorIndex> to, Bytes bytes) override { net.send(self, to, bytes); }
+    void send(std::optional<consensus::ValidatorIndex> to, Bytes bytes) override {
+        net.send(self, to, bytes);
+    }
 };
 
 struct Member {
@@ -466,8 +471,9 @@ TEST(ConsensusHost, commits_continue_with_one_of_four_stopped) {
     const Bytes raw = transfer(c.accounts[0], 0, 7);
     c.submit(raw);
     ASSERT_TRUE(c.all_reach(from + 5, std::chrono::seconds(20))) << "head " << c.max_head();
-    ASSERT_TRUE(Cluster::wait_for([&] { return c.committed(0, tx_hash(raw)) && c.committed(1, tx_hash(raw)); },
-                                  std::chrono::seconds(10)));
+    ASSERT_TRUE(
+        Cluster::wait_for([&] { return c.committed(0, tx_hash(raw)) && c.committed(1, tx_hash(raw)); },
+                          std::chrono::seconds(10)));
     c.expect_same_block(from + 5);
     EXPECT_EQ(c.faults.count(), 0u);
 }
@@ -485,8 +491,8 @@ TEST(ConsensusHost, two_of_four_stopped_halts_until_one_restarts) {
     // Validator 2 comes back on its data directory (ledger and WAL reloaded).
     c.start(2);
     ASSERT_TRUE(c.up(2));
-    ASSERT_TRUE(c.all_reach(stalled + 3, std::chrono::seconds(25))) << "heads " << c.head(0) << " " << c.head(1)
-                                                                     << " " << c.head(2);
+    ASSERT_TRUE(c.all_reach(stalled + 3, std::chrono::seconds(25)))
+        << "heads " << c.head(0) << " " << c.head(1) << " " << c.head(2);
     c.expect_same_block(stalled + 3);
     for (size_t i = 0; i < 3; ++i) EXPECT_EQ(c.members[i]->host->error(), "") << i;
     EXPECT_EQ(c.faults.count(), 0u);
@@ -602,7 +608,9 @@ TEST(ConsensusHost, single_validator_extends_a_lock_only_its_pending_records_hol
         ASSERT_TRUE(top.has_value());
         ASSERT_GT(top->header.block_num, (*ledger)->head_header().number);
         const consensus::QuorumCert qc{
-            0, top->header.view, top->id,
+            0,
+            top->header.view,
+            top->id,
             {{0, signer.sign(consensus::vote_digest(signer, kChain, 0, top->header.view, top->id))}}};
         storage::DbSafetyStore wal(db);
         auto saved = wal.load();
@@ -698,8 +706,8 @@ TEST(ConsensusHost, DISABLED_throughput_of_transfers) {
             },
             std::chrono::seconds(60)));
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::printf("n=%zu: %zu transfers committed at every validator in %.2f s (%.0f tx/s), %llu blocks\n", n,
-                    raws.size(), s, double(raws.size()) / s,
+        std::printf("n=%zu: %zu transfers committed at every validator in %.2f s (%.0f tx/s), %llu blocks\n",
+                    n, raws.size(), s, double(raws.size()) / s,
                     static_cast<unsigned long long>(c.max_head() - start_head));
     }
 }
