@@ -268,7 +268,11 @@ BenchReport run(const BenchOptions& o, std::ostream& log) {
         throw BenchError("--txs, --senders, --batch and --connections must be positive");
     const size_t S = o.senders;
     const auto accounts = devnet_accounts(S);
-    const size_t window = o.window ? o.window : std::min<size_t>(4096, 48 * S);
+    // A sender has about (window + batch) / S transactions in flight, which
+    // the pool's default nonce gap (64) must allow.
+    const size_t window =
+        o.window ? o.window
+                 : std::min<size_t>(4096, std::max(o.batch, 56 * S > o.batch ? 56 * S - o.batch : 0));
     if (window < o.batch) throw BenchError("the window must hold at least one batch");
 
     // The node: in-process on a fresh directory, or the one at --rpc.
@@ -392,9 +396,8 @@ BenchReport run(const BenchOptions& o, std::ostream& log) {
     }
 
     std::vector<Clock::time_point> submitted(N), seen(N);
-    std::atomic<size_t> next_batch{0};
-    std::atomic<size_t> sent{0};
-    std::mutex mined_mu;  // guards mined and error (with mined_cv)
+    std::mutex mined_mu;  // guards next_batch, sent, mined and error (with mined_cv)
+    size_t next_batch = 0, sent = 0;
     std::condition_variable mined_cv;
     size_t mined = 0;
     std::string error;
@@ -417,16 +420,23 @@ BenchReport run(const BenchOptions& o, std::ostream& log) {
         senders.emplace_back([&] {
             try {
                 RpcConnection conn(host, port);
-                for (size_t b; !abort && (b = next_batch.fetch_add(1)) < bodies.size();) {
-                    const auto [at, end] = ranges[b];
+                for (;;) {
+                    size_t b = 0;
                     {
-                        // Keep at most `window` transactions in flight.
+                        // Batches are claimed in order, each once the window has
+                        // room for it: every claimed batch is sent at once, so no
+                        // sender's nonces wait behind a batch that cannot go.
                         std::unique_lock lock(mined_mu);
-                        mined_cv.wait(lock,
-                                      [&] { return abort || sent.load() + (end - at) <= mined + window; });
-                        if (abort) return;
-                        sent += end - at;
+                        mined_cv.wait(lock, [&] {
+                            if (abort || next_batch == bodies.size()) return true;
+                            const auto [from, to] = ranges[next_batch];
+                            return sent + (to - from) <= mined + window;
+                        });
+                        if (abort || next_batch == bodies.size()) return;
+                        b = next_batch++;
+                        sent += ranges[b].second - ranges[b].first;
                     }
+                    const auto [at, end] = ranges[b];
                     const auto now = Clock::now();
                     for (size_t i = at; i < end; ++i) submitted[i] = now;
                     json out = conn.post(bodies[b]);

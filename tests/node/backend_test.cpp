@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "node/devnet.hpp"
 
 using namespace trellis;
@@ -62,4 +65,61 @@ TEST(ChainBackend, sealed_block_senders_match_recovery_with_a_skipped_transactio
     ASSERT_EQ(cached.size(), body->transactions.size());
     EXPECT_EQ(cached, recovered);
     for (const auto& a : cached) EXPECT_NE(a, Address{});
+}
+
+TEST(ChainBackend, admissions_during_block_production_lose_nothing) {
+    // Senders admit batches while another thread seals blocks back to back.
+    // Every transaction must end up in a block exactly once.
+    const auto accounts = node::devnet_accounts(4);
+    auto ledger =
+        node::Ledger::open_in_memory(node::devnet_genesis(accounts, node::devnet_default_balance()));
+    ASSERT_TRUE(ledger.ok()) << ledger.error();
+    node::BackendSettings bs;
+    bs.recovery.threads = 2;
+    node::ChainBackend backend(**ledger, bs);
+
+    constexpr uint64_t kPerSender = 150;
+    std::atomic<size_t> senders_done{0};
+    std::atomic<int> unexpected{0};
+    std::vector<std::thread> threads;
+    for (size_t a = 0; a < accounts.size(); ++a)
+        threads.emplace_back([&, a] {
+            uint64_t next = 0;
+            while (next < kPerSender) {
+                std::vector<Bytes> raws;
+                for (uint64_t n = next; n < std::min(kPerSender, next + 10); ++n)
+                    raws.push_back(transfer(accounts[a], n, 1 + n));
+                std::vector<ByteView> views(raws.begin(), raws.end());
+                const auto results = backend.send_raw_transactions(views);
+                for (const auto& r : results) {
+                    if (r.ok()) {
+                        ++next;
+                        continue;
+                    }
+                    // The pool is full for this sender until a block lands: retry from here.
+                    if (r.error().error != txpool::AddError::kNonceTooHigh &&
+                        r.error().error != txpool::AddError::kSenderLimit)
+                        ++unexpected;
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                    break;
+                }
+            }
+            ++senders_done;
+        });
+    size_t mined = 0;
+    for (uint64_t ts = 1;
+         senders_done < accounts.size() || backend.pool_pending() + backend.pool_queued() > 0;) {
+        auto sealed = backend.seal_block(ts++, Address{}, false);
+        ASSERT_TRUE(sealed.ok()) << sealed.error();
+        if (sealed->has_value()) {
+            EXPECT_EQ((*sealed)->skipped, 0u);
+            mined += (*sealed)->tx_count;
+        }
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(unexpected.load(), 0);
+    EXPECT_EQ(mined, accounts.size() * kPerSender);
+    auto state = backend.state_at(backend.head_number());
+    ASSERT_TRUE(state);
+    for (const auto& a : accounts) EXPECT_EQ(state->nonce(a.address), kPerSender);
 }
