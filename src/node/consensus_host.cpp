@@ -21,6 +21,10 @@ namespace {
 constexpr uint8_t kHeaderTag = 'h';
 constexpr uint8_t kQcTag = 'q';
 constexpr uint8_t kPendingTag = 'p';
+constexpr uint8_t kIdTag = 'i';
+
+/// The wire type of a SyncRequest (consensus/messages.cpp, docs/consensus.md §3).
+constexpr uint64_t kSyncRequestType = 4;
 
 /// Room left in a payload for the header and list framing.
 constexpr size_t kPayloadSlack = 64 * 1024;
@@ -34,6 +38,12 @@ Bytes numbered_key(uint8_t tag, uint64_t num) {
 
 Bytes pending_key(uint64_t num, const Hash32& id) {
     Bytes k = numbered_key(kPendingTag, num);
+    k.insert(k.end(), id.bytes.begin(), id.bytes.end());
+    return k;
+}
+
+Bytes id_key(const Hash32& id) {
+    Bytes k{kIdTag};
     k.insert(k.end(), id.bytes.begin(), id.bytes.end());
     return k;
 }
@@ -142,9 +152,9 @@ ConsensusHost::~ConsensusHost() {
     stop();
 }
 
-Result<std::optional<std::pair<consensus::BlockHeader, consensus::QuorumCert>>, std::string>
+Result<std::optional<std::pair<consensus::Block, consensus::QuorumCert>>, std::string>
 ConsensusHost::committed_record(Ledger& ledger, const consensus::SignatureScheme& scheme, uint64_t num) {
-    using Out = std::optional<std::pair<consensus::BlockHeader, consensus::QuorumCert>>;
+    using Out = std::optional<std::pair<consensus::Block, consensus::QuorumCert>>;
     storage::Database& db = ledger.database();
     auto h = db.get(storage::Column::kConsensusWal, numbered_key(kHeaderTag, num));
     if (!h) return Unexpected{status_error("reading the consensus header", h.error())};
@@ -168,7 +178,7 @@ ConsensusHost::committed_record(Ledger& ledger, const consensus::SignatureScheme
     rlp::end_list(framed, mark);
     auto b = consensus::decode_block(framed, scheme);
     if (!b) return Unexpected{"consensus header of block " + std::to_string(num) + " does not decode"};
-    return Out{std::pair{std::move(b->header), std::move(*qc)}};
+    return Out{std::pair{std::move(*b), std::move(*qc)}};
 }
 
 Result<std::unique_ptr<ConsensusHost>, std::string> ConsensusHost::open(
@@ -227,10 +237,8 @@ Result<std::unique_ptr<ConsensusHost>, std::string> ConsensusHost::open(
     auto rec = committed_record(ledger, *h->scheme_, num);
     if (!rec) return Unexpected{rec.error()};
     if (*rec) {
-        auto block = ledger.store().block(h->head_hash_);
-        if (!block || !*block) return Unexpected{std::string("head block is not stored")};
-        cfg.root = consensus::make_block(*h->scheme_, (*rec)->first, chain::encode_block(**block));
-        cfg.root_qc = (*rec)->second;
+        cfg.root = std::move((*rec)->first);
+        cfg.root_qc = std::move((*rec)->second);
         if (cfg.root_qc.block_id != cfg.root.id)
             return Unexpected{"stored QC of block " + std::to_string(num) + " certifies another block"};
     } else {
@@ -302,6 +310,38 @@ void ConsensusHost::resume_pending() {
     handle(engine_->on_message(self_.value_or(0), consensus::encode_message(r)));
 }
 
+bool ConsensusHost::serve_sync(ValidatorIndex from, ByteView bytes) {
+    // Only a SyncRequest (type 4, docs/consensus.md §3) for a committed block
+    // the engine no longer holds; everything else goes to the engine.
+    ByteView in = bytes;
+    auto list = rlp::ListReader::open(in);
+    if (!list) return false;
+    auto type = list->read_uint64();
+    if (!type || *type != kSyncRequestType) return false;
+    auto msg = consensus::decode_message(bytes, *scheme_);
+    if (!msg || !std::holds_alternative<consensus::SyncRequest>(*msg)) return false;
+    const auto& req = std::get<consensus::SyncRequest>(*msg);
+    if (engine_->find_block(req.block_id)) return false;
+    auto idx = ledger_.database().get(storage::Column::kConsensusWal, id_key(req.block_id));
+    if (!idx || !*idx || (*idx)->size() != 9) return false;
+    uint64_t num = 0;
+    for (size_t i = 1; i < 9; ++i) num = (num << 8) | (**idx)[i];
+    consensus::SyncResponse resp;
+    const uint64_t max = std::min<uint64_t>(req.max_blocks, consensus::kMaxSyncBlocks);
+    size_t size = 0;
+    for (uint64_t k = num; k > 0 && resp.blocks.size() < max; --k) {
+        auto rec = committed_record(ledger_, *scheme_, k);
+        if (!rec || !*rec) break;  // older than consensus mode, or unreadable
+        size += (*rec)->first.payload.size() + kPayloadSlack;
+        if (!resp.blocks.empty() && size > consensus::kMaxMessageBytes) break;
+        if (resp.blocks.empty()) resp.qc = (*rec)->second;
+        resp.blocks.push_back(std::move((*rec)->first));
+    }
+    if (resp.blocks.empty()) return false;
+    network_.send(from, consensus::encode_message(resp));
+    return true;
+}
+
 void ConsensusHost::stop() {
     if (stopped_.exchange(true)) return;
     if (ioc_) ioc_->stop();
@@ -311,7 +351,8 @@ void ConsensusHost::stop() {
 void ConsensusHost::deliver(ValidatorIndex from, Bytes bytes) {
     if (stopped_.load()) return;
     asio::post(*ioc_, [this, from, b = std::move(bytes)] {
-        if (!failed_) handle(engine_->on_message(from, b));
+        if (failed_ || serve_sync(from, b)) return;
+        handle(engine_->on_message(from, b));
     });
 }
 
@@ -523,6 +564,7 @@ void ConsensusHost::carry_commit(const consensus::CommittedBlock& c) {
     consensus::encode_qc(qc, c.qc);
     staged->batch.put(storage::Column::kConsensusWal, numbered_key(kHeaderTag, num), header);
     staged->batch.put(storage::Column::kConsensusWal, numbered_key(kQcTag, num), qc);
+    staged->batch.put(storage::Column::kConsensusWal, id_key(c.block.id), numbered_key(kIdTag, num));
     {
         auto it = ledger_.database().iterate(storage::Column::kConsensusWal, numbered_key(kPendingTag, 0),
                                              numbered_key(kPendingTag, num + 1));

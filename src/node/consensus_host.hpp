@@ -118,7 +118,8 @@ struct HostSettings {
 /// in kMeta written by storage::DbSafetyStore):
 ///   'h' || num (8 BE) -> the committed consensus header of block num
 ///   'q' || num (8 BE) -> the QC certifying it
-///   (both written in the block's own commit batch), and
+///   'i' || block id   -> 'i' || num (8 BE), to serve sync requests by id
+///   (all written in the block's own commit batch), and
 ///   'p' || num (8 BE) || block id -> a block received or proposed but not
 ///   committed (R7), erased when a block of that number commits.
 class ConsensusHost {
@@ -155,8 +156,9 @@ public:
     /// ignores every input. Empty otherwise.
     std::string error() const;
 
-    /// The committed consensus header and QC of block num, if stored.
-    static Result<std::optional<std::pair<consensus::BlockHeader, consensus::QuorumCert>>, std::string>
+    /// The committed consensus block num (its stored header, with the
+    /// ledger's block as payload) and the QC certifying it, if stored.
+    static Result<std::optional<std::pair<consensus::Block, consensus::QuorumCert>>, std::string>
     committed_record(Ledger& ledger, const consensus::SignatureScheme& scheme, uint64_t num);
 
 private:
@@ -170,6 +172,9 @@ private:
     void handle(consensus::Outputs out, bool proposed = false);
     /// At start: feeds the engine the pending blocks its high QC needs.
     void resume_pending();
+    /// Answers a SyncRequest for a committed block the engine no longer
+    /// holds (it keeps the last 64) from the store; true if it did.
+    bool serve_sync(consensus::ValidatorIndex from, ByteView bytes);
     void carry_commit(const consensus::CommittedBlock& c);
     /// Executes b (persisted first) on its parent's speculative state;
     /// returns its chain hash or why it is not a valid block.

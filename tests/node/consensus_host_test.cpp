@@ -271,9 +271,14 @@ struct Cluster {
     std::vector<std::unique_ptr<Member>> members;
 
     uint64_t base_timeout_ms;
+    std::chrono::milliseconds idle{100};
 
-    explicit Cluster(size_t count, uint64_t timeout_ms = 1000)
-        : n(count), genesis(cluster_genesis(count, accounts)), base_timeout_ms(timeout_ms) {
+    explicit Cluster(size_t count, uint64_t timeout_ms = 1000,
+                     std::chrono::milliseconds idle_interval = std::chrono::milliseconds(100))
+        : n(count),
+          genesis(cluster_genesis(count, accounts)),
+          base_timeout_ms(timeout_ms),
+          idle(idle_interval) {
         net.hosts.assign(n, nullptr);
         for (size_t i = 0; i < n; ++i) members.push_back(std::make_unique<Member>());
         for (size_t i = 0; i < n; ++i) start(i);
@@ -293,7 +298,7 @@ struct Cluster {
         m.endpoint = std::make_unique<Endpoint>(net, i);
         HostSettings hs;
         hs.engine.base_timeout_ms = base_timeout_ms;
-        hs.idle_block_interval = std::chrono::milliseconds(100);
+        hs.idle_block_interval = idle;
         hs.sync_writes = false;
         // TRELLIS_HOST_VERBOSE=1: every host's log on stderr (commits, blocks not voted for).
         if (std::getenv("TRELLIS_HOST_VERBOSE")) hs.log = &std::cerr;
@@ -422,8 +427,8 @@ TEST(ConsensusHost, single_validator_commits_transactions) {
     auto rec = ConsensusHost::committed_record(*c.members[0]->ledger, verify_only, c.head(0));
     ASSERT_TRUE(rec.ok()) << rec.error();
     ASSERT_TRUE(rec->has_value());
-    EXPECT_EQ((*rec)->first.block_num, c.head(0));
-    EXPECT_EQ((*rec)->first.state_root, c.members[0]->ledger->head_header().state_root);
+    EXPECT_EQ((*rec)->first.header.block_num, c.head(0));
+    EXPECT_EQ((*rec)->first.header.state_root, c.members[0]->ledger->head_header().state_root);
     EXPECT_EQ(c.faults.count(), 0u);
 }
 
@@ -515,7 +520,7 @@ TEST(ConsensusHost, restarted_validator_resumes_from_its_stored_root_without_equ
         auto rec = ConsensusHost::committed_record(**ledger, verify_only, head);
         ASSERT_TRUE(rec.ok()) << rec.error();
         ASSERT_TRUE(rec->has_value());
-        EXPECT_EQ((*rec)->second.block_id, consensus::block_id(verify_only, (*rec)->first));
+        EXPECT_EQ((*rec)->second.block_id, consensus::block_id(verify_only, (*rec)->first.header));
         // And the WAL: what validator 0 last voted.
         storage::DbSafetyStore wal((*ledger)->database());
         auto saved = wal.load();
@@ -679,6 +684,23 @@ TEST(ConsensusHost, lossy_network_still_commits_the_same_blocks) {
         },
         std::chrono::seconds(20)));
     for (uint64_t k = 1; k <= 6; ++k) c.expect_same_block(k);
+    for (size_t i = 0; i < c.n; ++i) EXPECT_EQ(c.members[i]->host->error(), "") << i;
+    EXPECT_EQ(c.faults.count(), 0u);
+}
+
+TEST(ConsensusHost, lagging_validator_catches_up_beyond_the_engines_window) {
+    // The engines keep the last 64 committed blocks; older ones are served
+    // from the hosts' stores (stored consensus headers, QCs and blocks).
+    Cluster c(4, /*timeout_ms=*/1000, /*idle_interval=*/std::chrono::milliseconds(5));
+    ASSERT_TRUE(c.all_reach(2, std::chrono::seconds(15)));
+    c.stop(3);
+    const uint64_t left = c.members[0]->host->committed_block_num();
+    ASSERT_TRUE(c.all_reach(left + 100, std::chrono::seconds(25))) << "head " << c.max_head();
+    c.start(3);
+    const uint64_t target = c.max_head();
+    ASSERT_TRUE(Cluster::wait_for([&] { return c.head(3) >= target; }, std::chrono::seconds(20)))
+        << "validator 3 at " << c.head(3) << ", the others at " << target;
+    c.expect_same_block(target);
     for (size_t i = 0; i < c.n; ++i) EXPECT_EQ(c.members[i]->host->error(), "") << i;
     EXPECT_EQ(c.faults.count(), 0u);
 }
