@@ -361,6 +361,13 @@ struct Cluster {
         return h;
     }
 
+    /// Submits raw to validator i's pool only (no gossip yet).
+    void submit_to(size_t i, const Bytes& raw) {
+        auto r = members[i]->pool->add_raw(raw);
+        EXPECT_TRUE(r.ok()) << txpool::to_string(r.error());
+        members[i]->host->notify_transaction();
+    }
+
     /// Submits raw to every running validator's pool.
     void submit(const Bytes& raw) {
         for (size_t i = 0; i < n; ++i) {
@@ -435,12 +442,20 @@ TEST(ConsensusHost, single_validator_commits_transactions) {
 TEST(ConsensusHost, four_validators_agree_and_commit_each_transaction_once) {
     Cluster c(4);
     std::vector<Hash32> hashes;
-    for (uint64_t k = 0; k < 6; ++k)
+    // Accounts 0-2 to every pool; accounts 3-6 each to one validator's
+    // pool only, included when that validator leads.
+    for (uint64_t k = 0; k < 6; ++k) {
         for (size_t a = 0; a < 3; ++a) {
             const Bytes raw = transfer(c.accounts[a], k, 1 + k);
             hashes.push_back(tx_hash(raw));
             c.submit(raw);
         }
+        for (size_t a = 3; a < 7; ++a) {
+            const Bytes raw = transfer(c.accounts[a], k, 1 + k);
+            hashes.push_back(tx_hash(raw));
+            c.submit_to(a - 3, raw);
+        }
+    }
     ASSERT_TRUE(Cluster::wait_for(
         [&] {
             for (size_t i = 0; i < c.n; ++i)
