@@ -28,9 +28,9 @@ struct BenchOptions {
     size_t batch = 100;
     /// HTTP connections sending at once.
     size_t connections = 4;
-    /// Most transactions sent but not yet seen in a block (0: min(4096,
+    /// Most transactions sent but not yet seen in a block (0: min(1024,
     /// 56 * senders - batch), which keeps every sender within the default
-    /// pool's nonce gap of 64).
+    /// pool's nonce gap of 64). Latency grows with it (Little's law).
     size_t window = 0;
     /// An existing node's JSON-RPC URL (http://HOST:PORT); its first `senders`
     /// devnet accounts must be funded. Empty: start a node in-process on a

@@ -640,7 +640,7 @@ int main(int argc, char** argv) {
     bn->add_option("--senders", bopt.senders, "distinct senders (round-robin)")->capture_default_str();
     bn->add_option("--batch", bopt.batch, "eth_sendRawTransaction requests per JSON-RPC batch")->capture_default_str();
     bn->add_option("--connections", bopt.connections, "HTTP connections sending at once")->capture_default_str();
-    bn->add_option("--window", bopt.window, "most transactions in flight (0: min(4096, 56 per sender less one batch))")
+    bn->add_option("--window", bopt.window, "most transactions in flight (0: min(1024, 56 per sender less one batch))")
         ->capture_default_str();
     bn->add_option("--rpc", bopt.rpc_url,
                    "use the node at this URL (http://HOST:PORT) whose first --senders devnet accounts are funded, "
