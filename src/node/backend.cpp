@@ -523,4 +523,41 @@ Result<std::optional<SealedBlock>, std::string> ChainBackend::seal_block(uint64_
     return std::optional<SealedBlock>{sealed};
 }
 
+std::vector<std::shared_ptr<const txpool::PooledTx>> ChainBackend::select_transactions(uint64_t gas_limit,
+                                                                                     const uint256& base_fee) {
+    std::lock_guard lock(mu_);
+    return pool_.select(gas_limit, base_fee);
+}
+
+Result<Hash32, std::string> ChainBackend::commit_external(const std::function<Result<Hash32, std::string>()>& write,
+                                                          const chain::Block& block,
+                                                          const std::vector<Hash32>& tx_hashes,
+                                                          const std::vector<Address>& senders,
+                                                          const std::vector<chain::Receipt>& receipts) {
+    auto ev = std::make_shared<rpc::BlockEvent>();
+    Hash32 hash;
+    {
+        std::lock_guard lock(mu_);
+        auto written = write();
+        if (!written) return written;
+        hash = *written;
+        HeadAccounts view(ledger_.database());
+        pool_.on_new_head(view);
+        pool_pending_.store(pool_.pending_count(), std::memory_order_relaxed);
+        pool_queued_.store(pool_.queued_count(), std::memory_order_relaxed);
+        ev->header = block.header;
+        ev->hash = hash;
+        ev->tx_hashes = tx_hashes;
+        ev->receipts = receipts;
+        std::lock_guard slock(senders_mu_);
+        if (sender_cache_.emplace(hash, senders).second) sender_order_.push_back(hash);
+        while (sender_order_.size() > kSenderCacheBlocks) {
+            sender_cache_.erase(sender_order_.front());
+            sender_order_.pop_front();
+        }
+    }
+    fire(rpc::ChainEvent{std::move(ev), std::nullopt});
+    return hash;
+}
+
 }  // namespace trellis::node

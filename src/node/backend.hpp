@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -99,6 +100,20 @@ public:
     /// committed.
     Result<std::optional<SealedBlock>, std::string> seal_block(uint64_t timestamp, const Address& proposer,
                                                                bool allow_empty);
+
+    /// The pool's executable transactions for a block at base_fee, best
+    /// first, within gas_limit (TxPool::select): for a block producer other
+    /// than seal_block (the consensus host, node/consensus_proposer.hpp).
+    std::vector<std::shared_ptr<const txpool::PooledTx>> select_transactions(uint64_t gas_limit,
+                                                                             const uint256& base_fee);
+    /// seal_block's effects around a block built or executed elsewhere (the
+    /// consensus host): runs write, which commits block to the ledger, under
+    /// mu_; when it succeeds, re-checks the pool against the new head, caches
+    /// the block's senders and fires its BlockEvent. Returns write's result.
+    Result<Hash32, std::string> commit_external(const std::function<Result<Hash32, std::string>()>& write,
+                                                const chain::Block& block, const std::vector<Hash32>& tx_hashes,
+                                                const std::vector<Address>& senders,
+                                                const std::vector<chain::Receipt>& receipts);
 
 private:
     void fire(const rpc::ChainEvent& ev);

@@ -43,7 +43,8 @@ public:
 };
 
 /// The node's transaction pool and commit effects, as the host needs them.
-/// ChainBackend provides them for a running node; PoolChain below for tests
+/// BackendChain (node/consensus_proposer.hpp) provides them for a running
+/// node over ChainBackend; PoolChain below for tests
 /// and tools. Called on the host's thread.
 class HostChain {
 public:

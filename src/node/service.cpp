@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include "base/hex.hpp"
+#include "node/consensus_proposer.hpp"
 #include "rpc/asio.hpp"
 #include "rpc/json_rpc.hpp"
 #include "rpc/metrics.hpp"
@@ -166,8 +167,15 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
             *log << "block " << b.number << " " << to_0x_hex(b.hash.view()) << " txs=" << b.tx_count
                  << " gas=" << b.gas_used << std::endl;
     };
-    s->proposer_ = std::make_unique<SoloProposer>(*s->backend_, proposer, st.poll_interval,
-                                                  st.empty_block_interval, on_block);
+    if (st.consensus_key) {
+        // The block log and metrics hear of commits as in solo mode.
+        auto cp = ConsensusProposer::open(*s->ledger_, *s->backend_, *st.consensus_key, st.consensus, on_block);
+        if (!cp) return Unexpected{"consensus: " + cp.error()};
+        s->proposer_ = std::move(cp).value();
+    } else {
+        s->proposer_ = std::make_unique<SoloProposer>(*s->backend_, proposer, st.poll_interval,
+                                                      st.empty_block_interval, on_block);
+    }
     s->proposer_->start();
     return s;
 }

@@ -17,6 +17,7 @@
 
 #include "chain/genesis.hpp"
 #include "node/backend.hpp"
+#include "node/consensus_host.hpp"
 #include "node/ledger.hpp"
 #include "rpc/eth_api.hpp"
 #include "rpc/server.hpp"
@@ -60,6 +61,13 @@ struct ServiceSettings {
     std::optional<Address> proposer;
     /// Where the one-line-per-block log goes; null: nowhere.
     std::ostream* log = nullptr;
+    /// Consensus mode: blocks come from the BFT engine (docs/node-consensus.md)
+    /// signing with this validator key, instead of from SoloProposer. One
+    /// validator only until p2p carries consensus messages. Default: unset.
+    std::optional<Bytes32> consensus_key;
+    /// The consensus host's settings in consensus mode (committed blocks go
+    /// to `log` and the metrics as in solo mode; this log gets the rest).
+    HostSettings consensus;
 };
 
 /// Decides when blocks are made. The single-validator proposer below seals

@@ -17,6 +17,7 @@
 
 #include "crypto/keccak.hpp"
 #include "node/devnet.hpp"
+#include "node/service.hpp"
 #include "node/speculative.hpp"
 
 using namespace trellis;
@@ -196,10 +197,10 @@ chain::Genesis cluster_genesis(size_t n, const std::vector<DevAccount>& accounts
     return g;
 }
 
-Bytes transfer(const DevAccount& from, uint64_t nonce, uint64_t value) {
+Bytes transfer(const DevAccount& from, uint64_t nonce, uint64_t value, chain::ChainId chain_id = kChain) {
     chain::Transaction tx;
     tx.type = chain::TxType::kDynamicFee;
-    tx.chain_id = kChain;
+    tx.chain_id = chain_id;
     tx.nonce = nonce;
     tx.max_priority_fee_per_gas = uint256(1'000'000'000);
     tx.max_fee_per_gas = uint256(1'000'000'000);
@@ -747,4 +748,43 @@ TEST(ConsensusHost, DISABLED_throughput_of_transfers) {
                     n, raws.size(), s, double(raws.size()) / s,
                     static_cast<unsigned long long>(c.max_head() - start_head));
     }
+}
+
+TEST(ConsensusHost, service_in_consensus_mode_commits_transactions_across_a_restart) {
+    // Service with consensus_key set: the devnet's single validator through
+    // the engine (n = 1), its pool and listeners through ChainBackend.
+    TempDir dir;
+    const auto accounts = devnet_accounts(2);
+    ServiceSettings st;
+    st.datadir = dir.path;
+    st.genesis = devnet_genesis(accounts, devnet_default_balance());
+    st.http_port = 0;
+    st.rpc_threads = 1;
+    st.recovery.threads = 1;
+    st.ledger.sync_commits = false;
+    st.consensus_key = devnet_validator().private_key;
+    st.consensus.idle_block_interval = std::chrono::milliseconds(100);
+    std::ostringstream block_log;
+    st.log = &block_log;
+    for (uint64_t round = 0; round < 2; ++round) {
+        auto svc = Service::start(st);
+        ASSERT_TRUE(svc.ok()) << svc.error();
+        ChainBackend& backend = (*svc)->backend();
+        std::atomic<int> block_events{0};
+        const uint64_t id = backend.add_listener([&](const rpc::ChainEvent& ev) {
+            if (ev.block) ++block_events;
+        });
+        const Bytes raw = transfer(accounts[0], round, 77, kDevnetChainId);
+        auto sent = backend.send_raw_transaction(raw);
+        ASSERT_TRUE(sent.ok());
+        ASSERT_TRUE(Cluster::wait_for([&] { return backend.tx_location(*sent).has_value(); },
+                                      std::chrono::seconds(15)))
+            << "round " << round << " head " << backend.head_number();
+        EXPECT_GT(block_events.load(), 0);
+        EXPECT_EQ(backend.pool_pending(), 0u);
+        backend.remove_listener(id);
+        (*svc)->stop();
+    }
+    // The block log hears of commits as in solo mode.
+    EXPECT_NE(block_log.str().find("txs=1"), std::string::npos) << block_log.str();
 }

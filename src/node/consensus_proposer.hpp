@@ -1,0 +1,68 @@
+#pragma once
+
+// Consensus mode of the node (docs/node-consensus.md): blocks come from the
+// BFT engine (ConsensusHost) over ChainBackend's pool instead of from the
+// single-validator SoloProposer.
+
+#include <memory>
+#include <string>
+
+#include "node/backend.hpp"
+#include "node/consensus_host.hpp"
+#include "node/service.hpp"
+
+namespace trellis::node {
+
+/// HostChain over a running node's ChainBackend: its pool, its ledger lock
+/// and its listeners (the BlockEvent RPC subscribers hear).
+class BackendChain final : public HostChain {
+public:
+    /// backend must outlive this. on_block (may be empty) hears of each
+    /// committed block, as SoloProposer's block log does.
+    BackendChain(ChainBackend& backend, SoloProposer::BlockLog on_block)
+        : backend_(backend), on_block_(std::move(on_block)) {}
+
+    std::vector<std::shared_ptr<const txpool::PooledTx>> select(uint64_t gas_limit,
+                                                                const uint256& base_fee) override;
+    bool has_pending() override;
+    Result<Hash32, std::string> commit(const std::function<Result<Hash32, std::string>()>& write,
+                                       const SpeculativeBlock& block) override;
+
+private:
+    ChainBackend& backend_;
+    SoloProposer::BlockLog on_block_;
+};
+
+/// A network with no peers: a one-validator chain (n = 1) sends nothing.
+class NoPeers final : public ConsensusNetwork {
+public:
+    void send(std::optional<consensus::ValidatorIndex>, Bytes) override {}
+};
+
+/// The BlockProposer of consensus mode. Until p2p carries consensus
+/// messages it runs one validator (the genesis must have exactly one, and
+/// key must be its key).
+class ConsensusProposer final : public BlockProposer {
+public:
+    /// ledger and backend must outlive the proposer.
+    static Result<std::unique_ptr<ConsensusProposer>, std::string> open(Ledger& ledger, ChainBackend& backend,
+                                                                        const Bytes32& key,
+                                                                        HostSettings settings,
+                                                                        SoloProposer::BlockLog on_block = {});
+    ~ConsensusProposer() override;
+    void start() override;
+    void stop() override;
+    ConsensusHost& host() noexcept { return *host_; }
+
+private:
+    ConsensusProposer(ChainBackend& backend, SoloProposer::BlockLog on_block)
+        : backend_(backend), chain_(backend, std::move(on_block)) {}
+
+    ChainBackend& backend_;
+    BackendChain chain_;
+    NoPeers network_;
+    std::unique_ptr<ConsensusHost> host_;
+    uint64_t listener_ = 0;
+};
+
+}  // namespace trellis::node
