@@ -383,6 +383,13 @@ uint64_t ConsensusHost::now_seconds() const {
     return settings_.clock();
 }
 
+execution::BlockHashFn ConsensusHost::speculative_block_hashes(const std::vector<const SpeculativeBlock*>& path) {
+    return [this, head_num = head_header_.number, &path](uint64_t n) -> Hash32 {
+        if (n > head_num) return n - head_num - 1 < path.size() ? path[n - head_num - 1]->hash : Hash32{};
+        return ledger_.block_hash(n);
+    };
+}
+
 chain::BlockHeader ConsensusHost::chain_header_of(const Hash32& chain_hash) {
     if (chain_hash == head_hash_) return head_header_;
     const SpeculativeBlock* b = spec_.find(chain_hash);
@@ -505,12 +512,7 @@ Result<Hash32, std::string> ConsensusHost::execute(const consensus::Block& b) {
     state::StateDiff merged = SpeculativeChain::merged(*path);
     storage::FlatStateReader flat(ledger_.database());
     OverlayStateReader overlay(flat, merged);
-    const uint64_t head_num = head_header_.number;
-    const auto& p = *path;
-    auto block_hash = [&](uint64_t n) -> Hash32 {
-        if (n > head_num) return n - head_num - 1 < p.size() ? p[n - head_num - 1]->hash : Hash32{};
-        return ledger_.block_hash(n);
-    };
+    const auto block_hash = speculative_block_hashes(*path);
     auto exec = execution::execute_block(overlay, block, rules_, block_hash, &code_cache_);
     if (!flat.status().is_ok()) return Unexpected{status_error("state read failed", flat.status())};
     if (!exec) return Unexpected{"transactions rejected: " + execution::to_string(exec.error())};
@@ -664,12 +666,7 @@ void ConsensusHost::build_payload() {
     state::StateDiff merged = SpeculativeChain::merged(*path);
     storage::FlatStateReader flat(ledger_.database());
     OverlayStateReader overlay(flat, merged);
-    const uint64_t head_num = head_header_.number;
-    const auto& p = *path;
-    auto block_hash = [&](uint64_t n) -> Hash32 {
-        if (n > head_num) return n - head_num - 1 < p.size() ? p[n - head_num - 1]->hash : Hash32{};
-        return ledger_.block_hash(n);
-    };
+    const auto block_hash = speculative_block_hashes(*path);
     auto built = execution::build_block(overlay, h, candidates, rules_, block_hash, &code_cache_);
     if (!flat.status().is_ok()) return log(status_error("cannot propose: state read failed", flat.status()));
     merge_diff(merged, built.execution.diff);

@@ -187,6 +187,9 @@ private:
     void fail(std::string why);
     void arm_timer(const consensus::TimerRequest& t);
     chain::BlockHeader chain_header_of(const Hash32& chain_hash);
+    /// BLOCKHASH for a block on top of path (the uncommitted blocks from the
+    /// head up, oldest first): from path above the head, from the ledger below.
+    execution::BlockHashFn speculative_block_hashes(const std::vector<const SpeculativeBlock*>& path);
     uint64_t now_seconds() const;
     void log(const std::string& line);
 
