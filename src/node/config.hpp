@@ -21,7 +21,15 @@ namespace trellis::node {
 struct NodeConfig {
     ServiceSettings service;
     std::filesystem::path genesis_path;
+    /// [consensus] validator_key_file: the validator's consensus key (see
+    /// load_validator_key); empty: none (an observer when [p2p] is set).
+    std::filesystem::path validator_key_file;
 };
+
+/// Reads a validator key file: 64 hex digits (an optional 0x, surrounding
+/// whitespace allowed), the secp256k1 / SM2 private key. The file should be
+/// readable by the node's user only.
+Result<Bytes32, std::string> load_validator_key(const std::filesystem::path& path);
 
 /// Applies the TOML text to config, key by key. source names the text in
 /// messages (the file name); relative datadir and genesis paths are taken

@@ -19,6 +19,7 @@
 #include "node/backend.hpp"
 #include "node/consensus_host.hpp"
 #include "node/ledger.hpp"
+#include "p2p/peer_manager.hpp"
 #include "rpc/eth_api.hpp"
 #include "rpc/server.hpp"
 
@@ -34,6 +35,26 @@ class Registry;
 }  // namespace trellis::rpc
 
 namespace trellis::node {
+
+/// A node on the consortium's network (docs/network.md): p2p transport and
+/// peers, consensus over it with the genesis's validators, transaction
+/// gossip and block sync. chain id, genesis hash and the admission list of
+/// the transport come from the genesis and need not be set.
+struct NetworkSettings {
+    p2p::Settings p2p;
+    /// Enables the test-only fault switches (the trellis_test* RPC methods:
+    /// partitions, garbage injection). Never on a real network.
+    bool test_faults = false;
+    /// Blocks requested per GetBlocks and batches in flight during sync.
+    uint64_t sync_batch = 64;
+    unsigned sync_parallel = 4;
+    /// A validator this many blocks or fewer behind its best peer joins
+    /// consensus (the engine fetches the rest); further behind, it syncs first.
+    uint64_t join_distance = 32;
+    /// A validator in consensus that falls this far behind its best peer
+    /// leaves consensus and syncs (beyond the engine's own catch-up window).
+    uint64_t resync_distance = 400;
+};
 
 struct ServiceSettings {
     std::filesystem::path datadir;
@@ -68,6 +89,9 @@ struct ServiceSettings {
     /// The consensus host's settings in consensus mode (committed blocks go
     /// to `log` and the metrics as in solo mode; this log gets the rest).
     HostSettings consensus;
+    /// Set: the node joins a network of peers (docs/network.md); with
+    /// consensus_key it is a validator, without one an observer.
+    std::optional<NetworkSettings> network;
 };
 
 /// Decides when blocks are made. The single-validator proposer below seals
