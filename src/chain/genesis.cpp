@@ -71,6 +71,12 @@ const char* to_string(GenesisError e) noexcept {
             return "too many accounts";
         case GenesisError::kCodeTooLarge:
             return "account code too large";
+        case GenesisError::kZeroObserverNode:
+            return "observer node id is zero";
+        case GenesisError::kDuplicateNode:
+            return "node id listed twice (validators and observers)";
+        case GenesisError::kTooManyObservers:
+            return "too many observer nodes";
     }
     return "unknown genesis error";
 }
@@ -104,10 +110,26 @@ Result<void, GenesisError> validate_genesis(const Genesis& g) {
         total = add_with_carry(total, v.stake, &carry);
         if (carry) return Unexpected{GenesisError::kStakeOverflow};
     }
+    if (g.observer_nodes.size() > kMaxGenesisValidators) return Unexpected{GenesisError::kTooManyObservers};
+    std::set<Hash32> nodes;
+    for (const GenesisValidator& v : g.validators)
+        if (!v.node_id.is_zero() && !nodes.insert(v.node_id).second) return Unexpected{GenesisError::kDuplicateNode};
+    for (const Hash32& id : g.observer_nodes) {
+        if (id.is_zero()) return Unexpected{GenesisError::kZeroObserverNode};
+        if (!nodes.insert(id).second) return Unexpected{GenesisError::kDuplicateNode};
+    }
     if (g.alloc.size() > kMaxGenesisAccounts) return Unexpected{GenesisError::kTooManyAccounts};
     for (const auto& [addr, acc] : g.alloc)
         if (acc.code.size() > kMaxGenesisCode) return Unexpected{GenesisError::kCodeTooLarge};
     return {};
+}
+
+std::vector<Hash32> admitted_nodes(const Genesis& g) {
+    std::vector<Hash32> out;
+    for (const GenesisValidator& v : g.validators)
+        if (!v.node_id.is_zero()) out.push_back(v.node_id);
+    out.insert(out.end(), g.observer_nodes.begin(), g.observer_nodes.end());
+    return out;
 }
 
 Bytes encode_genesis_config(const Genesis& g) {
@@ -141,6 +163,19 @@ Bytes encode_genesis_config(const Genesis& g) {
         rlp::end_list(out, vm);
     }
     rlp::end_list(out, vals);
+    // Appended only when used, so genesis files without node ids keep their hash.
+    bool any_node = !g.observer_nodes.empty();
+    for (const GenesisValidator& v : g.validators) any_node |= !v.node_id.is_zero();
+    if (any_node) {
+        const size_t ids = rlp::begin_list(out);
+        const size_t vids = rlp::begin_list(out);
+        for (const GenesisValidator& v : g.validators) rlp::encode_string(out, v.node_id.view());
+        rlp::end_list(out, vids);
+        const size_t oids = rlp::begin_list(out);
+        for (const Hash32& id : g.observer_nodes) rlp::encode_string(out, id.view());
+        rlp::end_list(out, oids);
+        rlp::end_list(out, ids);
+    }
     rlp::end_list(out, mark);
     return out;
 }

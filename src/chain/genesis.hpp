@@ -68,6 +68,10 @@ struct GenesisValidator {
     crypto::SuitePublicKey public_key;  ///< the key that signs votes (64-byte X || Y)
     Address address;                    ///< must be the suite's address of public_key
     uint256 stake;                      ///< voting power; nonzero
+    /// The validator's p2p identity: SHA-256 of the DER SubjectPublicKeyInfo of
+    /// its node's TLS certificate (node::ca::node_id_of_certificate). All zero:
+    /// not bound to a node.
+    Hash32 node_id;
     friend bool operator==(const GenesisValidator&, const GenesisValidator&) = default;
 };
 
@@ -89,8 +93,15 @@ struct Genesis {
     Bytes extra_data;  ///< at most kMaxExtraData
     std::map<Address, GenesisAccount> alloc;
     std::vector<GenesisValidator> validators;
+    /// Node ids admitted to the network that are not validators (observers);
+    /// nonzero, at most kMaxGenesisValidators.
+    std::vector<Hash32> observer_nodes;
     friend bool operator==(const Genesis&, const Genesis&) = default;
 };
+
+/// The p2p admission list: the nonzero validator node ids in validator order,
+/// then observer_nodes.
+std::vector<Hash32> admitted_nodes(const Genesis& g);
 
 enum class GenesisError {
     kZeroChainId,
@@ -108,6 +119,9 @@ enum class GenesisError {
     kStakeOverflow,  ///< the stakes add up past 2^256 - 1
     kTooManyAccounts,
     kCodeTooLarge,
+    kZeroObserverNode,    ///< an observer node id is all zero
+    kDuplicateNode,       ///< the same node id twice across validators and observers
+    kTooManyObservers,    ///< more than kMaxGenesisValidators observer nodes
 };
 
 const char* to_string(GenesisError e) noexcept;
@@ -118,7 +132,11 @@ Result<void, GenesisError> validate_genesis(const Genesis& g);
 /// Canonical RLP of every parameter except alloc:
 /// [chainId, suite, revision, timestamp, gasLimit, baseFeeRule, extraData,
 ///  [[publicKey, address, stake]...]] where baseFeeRule is [0, value] or
-/// [1, initial, elasticity, denominator, min].
+/// [1, initial, elasticity, denominator, min]. When any validator has a
+/// nonzero node_id or observer_nodes is non-empty, one more element follows:
+/// [[validator node ids (zero ones as 32 zero bytes)...], [observer ids...]];
+/// otherwise the encoding (and so the hash of an existing genesis) is as before
+/// node ids existed.
 Bytes encode_genesis_config(const Genesis& g);
 Hash32 genesis_config_hash(const Genesis& g);
 

@@ -115,7 +115,27 @@ chain::Genesis parse(const json& doc) {
             gv.public_key = fixed<crypto::SuitePublicKey>(member(v, "publicKey", where), where + ".publicKey");
             gv.address = fixed<Address>(member(v, "address", where), where + ".address");
             gv.stake = quantity(member(v, "stake", where), where + ".stake");
+            if (v.contains("nodeId")) {
+                gv.node_id = fixed<Hash32>(v["nodeId"], where + ".nodeId");
+                for (size_t k = 0; k < g.validators.size(); ++k)
+                    if (!gv.node_id.is_zero() && g.validators[k].node_id == gv.node_id)
+                        fail(where + ".nodeId", "same node id as validators[" + std::to_string(k) + "]");
+            }
             g.validators.push_back(gv);
+        }
+    }
+    if (doc.contains("observerNodes")) {
+        const json& obs = doc["observerNodes"];
+        if (!obs.is_array()) fail("observerNodes", "expected an array of 0x-hex node ids");
+        for (size_t i = 0; i < obs.size(); ++i) {
+            const std::string where = "observerNodes[" + std::to_string(i) + "]";
+            const Hash32 id = fixed<Hash32>(obs[i], where);
+            if (id.is_zero()) fail(where, "node id is zero");
+            for (size_t k = 0; k < g.validators.size(); ++k)
+                if (g.validators[k].node_id == id) fail(where, "same node id as validators[" + std::to_string(k) + "]");
+            for (size_t k = 0; k < g.observer_nodes.size(); ++k)
+                if (g.observer_nodes[k] == id) fail(where, "same node id as observerNodes[" + std::to_string(k) + "]");
+            g.observer_nodes.push_back(id);
         }
     }
     if (auto ok = chain::validate_genesis(g); !ok) fail("genesis", chain::to_string(ok.error()));
@@ -179,10 +199,17 @@ std::string genesis_to_json(const chain::Genesis& g) {
     }
     doc["alloc"] = alloc;
     json validators = json::array();
-    for (const auto& v : g.validators)
-        validators.push_back(
-            {{"publicKey", to_0x_hex(v.public_key.view())}, {"address", to_0x_hex(v.address.view())}, {"stake", hexq(v.stake)}});
+    for (const auto& v : g.validators) {
+        json j = {{"publicKey", to_0x_hex(v.public_key.view())}, {"address", to_0x_hex(v.address.view())}, {"stake", hexq(v.stake)}};
+        if (!v.node_id.is_zero()) j["nodeId"] = to_0x_hex(v.node_id.view());
+        validators.push_back(j);
+    }
     doc["validators"] = validators;
+    if (!g.observer_nodes.empty()) {
+        json obs = json::array();
+        for (const Hash32& id : g.observer_nodes) obs.push_back(to_0x_hex(id.view()));
+        doc["observerNodes"] = obs;
+    }
     return doc.dump(2) + "\n";
 }
 
