@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "base/hex.hpp"
+#include "cli/genesis_validators.hpp"
 #include "cli/statetest.hpp"
 #include "cli/vmtest.hpp"
 #include "codec/rlp.hpp"
@@ -150,7 +151,8 @@ struct GenesisOptions {
     uint64_t gas_limit = 30'000'000;
     std::string base_fee = "0";
     std::vector<std::string> alloc;       // ADDRESS=BALANCE
-    std::vector<std::string> validators;  // PRIVATEKEY[=STAKE] (hex) -- the key's public half goes in
+    std::vector<std::string> validators;  // cli::parse_validator_spec's SPEC
+    std::vector<std::string> observers;   // node certificate PEM files
     std::string out;
 };
 
@@ -168,6 +170,14 @@ int cmd_genesis_new(const GenesisOptions& o) {
     }
     const crypto::CryptoSuite* suite = crypto::suite_by_name(o.suite);
     if (!suite) throw CLI::ValidationError("--crypto-suite", "unknown suite " + o.suite);
+    for (const auto& cert : o.observers) {
+        auto id = cli::node_id_of_certificate_file(cert);
+        if (!id) {
+            std::cerr << "error: --observer " << id.error() << "\n";
+            return 2;
+        }
+        g.observer_nodes.push_back(*id);
+    }
     std::vector<std::string> specs = o.validators;
     if (specs.empty()) {
         // A development chain: one validator with a fresh key, printed once.
@@ -176,16 +186,12 @@ int cmd_genesis_new(const GenesisOptions& o) {
         specs.push_back(to_0x_hex(key.view()));
     }
     for (const auto& spec : specs) {
-        const auto eq = spec.find('=');
-        auto key = fixed_from_hex<crypto::SuitePrivateKey>(spec.substr(0, eq));
-        if (!key) throw CLI::ValidationError("--validator", "expected a 32-byte hex private key");
-        auto pub = suite->public_key(*key);
-        if (!pub) throw CLI::ValidationError("--validator", "invalid private key for the suite");
-        chain::GenesisValidator v;
-        v.public_key = *pub;
-        v.address = suite->address_of(*pub);
-        v.stake = eq == std::string::npos ? uint256(100) : parse_quantity(spec.substr(eq + 1), "--validator");
-        g.validators.push_back(v);
+        auto v = cli::parse_validator_spec(spec, *suite);
+        if (!v) {
+            std::cerr << "error: " << v.error() << "\n";
+            return 2;
+        }
+        g.validators.push_back(*v);
     }
     if (auto ok = chain::validate_genesis(g); !ok) {
         std::cerr << "invalid genesis: " << chain::to_string(ok.error()) << "\n";
@@ -545,7 +551,11 @@ int main(int argc, char** argv) {
     gen_new->add_option("--base-fee", gopt.base_fee, "fixed base fee in wei (0 allowed)")->capture_default_str();
     gen_new->add_option("--alloc", gopt.alloc, "prefunded account ADDRESS=BALANCE (repeatable)");
     gen_new->add_option("--validator", gopt.validators,
-                        "validator PRIVATEKEY[=STAKE]; its public key goes in (repeatable; default: one new key)");
+                        "validator key=KEYFILE|0xPUBKEY,stake=N[,cert=NODE.crt]: KEYFILE holds the hex private key, "
+                        "PUBKEY is 64 bytes X||Y, the node id comes from the certificate (repeatable; default: one "
+                        "validator with a new key)");
+    gen_new->add_option("--observer", gopt.observers,
+                        "node certificate (PEM) of a non-validator node admitted to the network (repeatable)");
     gen_new->add_option("--out", gopt.out, "file to write (default: stdout)");
 
     auto* imp = app.add_subcommand("import", "Import a file of RLP blocks (as `trellis export` writes) into a data directory");
