@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <sstream>
+#include <iterator>
 
 #include "base/hex.hpp"
 
@@ -122,6 +123,37 @@ Setter address(std::optional<Address>& dst) {
     };
 }
 
+/// "host:port".
+Setter listen_address(std::string& host, uint16_t& port) {
+    return [&host, &port](const toml::node& n) -> std::optional<std::string> {
+        const auto v = n.value_exact<std::string>();
+        if (!v) return std::string("expected a \"host:port\" string, got ") + type_name(n);
+        auto a = p2p::parse_peer_address(*v);
+        if (!a) return "expected \"host:port\", got \"" + *v + "\"";
+        host = a->host;
+        port = a->port;
+        return std::nullopt;
+    };
+}
+
+/// An array of "host:port" strings.
+Setter peer_list(std::vector<p2p::PeerAddress>& dst) {
+    return [&dst](const toml::node& n) -> std::optional<std::string> {
+        const auto* arr = n.as_array();
+        if (!arr) return std::string("expected an array of \"host:port\" strings, got ") + type_name(n);
+        std::vector<p2p::PeerAddress> out;
+        for (const auto& e : *arr) {
+            const auto v = e.value_exact<std::string>();
+            if (!v) return std::string("expected \"host:port\" strings, got ") + type_name(e);
+            auto a = p2p::parse_peer_address(*v);
+            if (!a) return "expected \"host:port\", got \"" + *v + "\"";
+            out.push_back(*a);
+        }
+        dst = std::move(out);
+        return std::nullopt;
+    };
+}
+
 /// Every key the file may set, bound to the field it sets. Keep in step with
 /// docs/trellis.example.toml (a test loads it).
 Section schema(NodeConfig& c, const std::filesystem::path& base) {
@@ -181,6 +213,35 @@ Section schema(NodeConfig& c, const std::filesystem::path& base) {
     storage.keys.emplace("max_background_jobs", integer(s.ledger.database.max_background_jobs, 1, 64));
     storage.keys.emplace("max_open_files", integer(s.ledger.database.max_open_files, -1));
     storage.keys.emplace("compression", boolean(s.ledger.database.compression));
+
+    Section& consensus = root.tables["consensus"];
+    consensus.keys.emplace("validator_key_file", path(c.validator_key_file, base));
+    consensus.keys.emplace("base_timeout_ms", integer(s.consensus.engine.base_timeout_ms, 50, 600'000));
+    consensus.keys.emplace("idle_block_interval_ms", duration(s.consensus.idle_block_interval));
+
+    // [p2p] binds to the network settings, which exist only when the file
+    // has the table (apply_config creates them first).
+    if (s.network) {
+        NetworkSettings& n = *s.network;
+        Section& p = root.tables["p2p"];
+        p.keys.emplace("listen", listen_address(n.p2p.transport.listen_address, n.p2p.transport.listen_port));
+        p.keys.emplace("cert_file", path(n.p2p.transport.cert_file, base));
+        p.keys.emplace("key_file", path(n.p2p.transport.key_file, base));
+        p.keys.emplace("ca_file", path(n.p2p.transport.ca_file, base));
+        p.keys.emplace("peers", peer_list(n.p2p.static_peers));
+        p.keys.emplace("bootnodes", peer_list(n.p2p.bootnodes));
+        p.keys.emplace("max_peers", integer(n.p2p.max_peers, 1, 4096));
+        p.keys.emplace("max_connections", integer(n.p2p.transport.max_connections, 1, 65536));
+        p.keys.emplace("ban_seconds", [&n](const toml::node& v) -> std::optional<std::string> {
+            int64_t secs = 0;
+            if (auto err = integer(secs, 1, 7 * 24 * 3600)(v)) return err;
+            n.p2p.ban_duration = std::chrono::seconds(secs);
+            return std::nullopt;
+        });
+        p.keys.emplace("sync_batch", integer(n.sync_batch, 1, int64_t(p2p::kMaxBlocksPerRequest)));
+        p.keys.emplace("sync_parallel", integer(n.sync_parallel, 1, 64));
+        p.keys.emplace("test_faults", boolean(n.test_faults));
+    }
     return root;
 }
 
@@ -227,7 +288,24 @@ Result<void, std::string> apply_config(std::string_view toml_text, std::string_v
         return Unexpected{std::string(source) + ":" + std::to_string(b.line) + ":" +
                           std::to_string(b.column) + ": " + std::string(e.description())};
     }
+    if (table.contains("p2p") && !config.service.network) config.service.network.emplace();
     return apply_table(table, schema(config, base_dir), "", source);
+}
+
+Result<Bytes32, std::string> load_validator_key(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Unexpected{"cannot read validator key file " + path.string()};
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.size() > 1024) return Unexpected{path.string() + ": not a validator key file (too large)"};
+    const auto first = text.find_first_not_of(" \t\r\n");
+    const auto last = text.find_last_not_of(" \t\r\n");
+    if (first == std::string::npos) return Unexpected{path.string() + ": empty validator key file"};
+    std::string hex = text.substr(first, last - first + 1);
+    if (hex.starts_with("0x") || hex.starts_with("0X")) hex = hex.substr(2);
+    auto key = fixed_from_hex<Bytes32>(hex);
+    if (!key) return Unexpected{path.string() + ": expected 64 hex digits (a private key)"};
+    if (*key == Bytes32{}) return Unexpected{path.string() + ": the key is zero"};
+    return *key;
 }
 
 Result<void, std::string> apply_config_file(const std::filesystem::path& path, NodeConfig& config) {

@@ -181,6 +181,34 @@ ConsensusHost::committed_record(Ledger& ledger, const consensus::SignatureScheme
     return Out{std::pair{std::move(*b), std::move(*qc)}};
 }
 
+Result<consensus::ValidatorSet, std::string> ConsensusHost::genesis_validator_set(const chain::Genesis& g) {
+    std::vector<consensus::Validator> vs;
+    for (const auto& v : g.validators) {
+        if (!v.stake.fits_u64() || uint64_t(v.stake) > consensus::kMaxStake)
+            return Unexpected{std::string("validator stake above 2^48 is not supported by the engine")};
+        vs.push_back({to_bytes(v.public_key.view()), uint64_t(v.stake)});
+    }
+    consensus::ValidatorSet set(std::move(vs));
+    if (!set.well_formed())
+        return Unexpected{std::string("the genesis validator set is not usable by the engine")};
+    return set;
+}
+
+Result<void, std::string> ConsensusHost::import_committed(const consensus::Block& block,
+                                                          const consensus::QuorumCert& qc) {
+    TRELLIS_ASSERT(!started_.load());
+    if (failed_) return Unexpected{error()};
+    if (qc.block_id != block.id) return Unexpected{std::string("the QC certifies another block")};
+    if (block.header.block_num != head_header_.number + 1)
+        return Unexpected{"block " + std::to_string(block.header.block_num) + " is not the child of the head " +
+                          std::to_string(head_header_.number)};
+    auto executed = execute(block);
+    if (!executed) return Unexpected{"block " + std::to_string(block.header.block_num) + ": " + executed.error()};
+    carry_commit(consensus::CommittedBlock{block, qc, std::nullopt});
+    if (failed_) return Unexpected{error()};
+    return {};
+}
+
 Result<std::unique_ptr<ConsensusHost>, std::string> ConsensusHost::open(
     Ledger& ledger, HostChain& chain, ConsensusNetwork& network, std::optional<crypto::SuitePrivateKey> key,
     HostSettings settings) {
@@ -200,16 +228,10 @@ Result<std::unique_ptr<ConsensusHost>, std::string> ConsensusHost::open(
         return Unexpected{std::string("idle_block_interval must be below the view timeout")};
 
     // Validators: the genesis set, index = position (docs/consensus.md §2).
-    std::vector<consensus::Validator> vs;
-    for (const auto& v : g.validators) {
-        if (!v.stake.fits_u64() || uint64_t(v.stake) > consensus::kMaxStake)
-            return Unexpected{"validator stake above 2^48 is not supported by the engine"};
-        vs.push_back({to_bytes(v.public_key.view()), uint64_t(v.stake)});
-        h->validator_addresses_.push_back(v.address);
-    }
-    consensus::ValidatorSet set(vs);
-    if (!set.well_formed())
-        return Unexpected{std::string("the genesis validator set is not usable by the engine")};
+    auto genesis_set = genesis_validator_set(g);
+    if (!genesis_set) return Unexpected{genesis_set.error()};
+    const consensus::ValidatorSet& set = *genesis_set;
+    for (const auto& v : g.validators) h->validator_addresses_.push_back(v.address);
     if (key) {
         auto pub = h->suite_->public_key(*key);
         if (!pub) return Unexpected{std::string("invalid validator key")};

@@ -157,6 +157,16 @@ public:
     /// ignores every input. Empty otherwise.
     std::string error() const;
 
+    /// Sync (docs/network.md): executes and commits block, certified by qc,
+    /// on the head, with its consensus records, exactly as a commit the
+    /// engine made. The caller has verified qc and that the block is
+    /// committed (a two-chain); block must be the head's child. Only on a
+    /// host that is not started (the caller's thread is the host's thread).
+    Result<void, std::string> import_committed(const consensus::Block& block, const consensus::QuorumCert& qc);
+
+    /// The genesis validator set as the engine sees it (index = position).
+    static Result<consensus::ValidatorSet, std::string> genesis_validator_set(const chain::Genesis& g);
+
     /// The committed consensus block num (its stored header, with the
     /// ledger's block as payload) and the QC certifying it, if stored.
     static Result<std::optional<std::pair<consensus::Block, consensus::QuorumCert>>, std::string>

@@ -4,11 +4,89 @@
 
 #include "base/hex.hpp"
 #include "node/consensus_proposer.hpp"
+#include "node/network.hpp"
 #include "rpc/asio.hpp"
 #include "rpc/json_rpc.hpp"
 #include "rpc/metrics.hpp"
 
 namespace trellis::node {
+
+namespace {
+
+using rpc::json;
+
+Hash32 node_id_param(const json& params, size_t i) {
+    if (!params.is_array() || params.size() <= i || !params[i].is_string())
+        rpc::throw_invalid_params("expected a node id (0x + 64 hex digits) at position " + std::to_string(i));
+    auto id = fixed_from_hex<Hash32>(params[i].get<std::string>());
+    if (!id) rpc::throw_invalid_params("expected a node id (0x + 64 hex digits) at position " + std::to_string(i));
+    return *id;
+}
+
+NetworkNode& live(std::atomic<NetworkNode*>& n) {
+    NetworkNode* p = n.load();
+    if (!p) throw rpc::RpcError(rpc::code::kServerError, "the network is not running");
+    return *p;
+}
+
+/// Operator views of the network (trellis_nodeInfo, trellis_peers) and,
+/// only with test faults on, the fault switches the multi-process tests use.
+void register_network_methods(rpc::Dispatcher& d, std::atomic<NetworkNode*>& node, bool test_faults) {
+    d.register_method("trellis_nodeInfo", [&node](const json&, rpc::CallContext&) {
+        NetworkStatus s = live(node).status();
+        json out = {{"nodeId", to_0x_hex(s.node_id.view())},
+                    {"validatorIndex", s.validator ? json(*s.validator) : json(nullptr)},
+                    {"syncing", s.syncing},
+                    {"head", s.head},
+                    {"bestPeerHead", s.best_peer_head},
+                    {"syncBlocksPerSecond", s.sync_blocks_per_second},
+                    {"blocksImported", s.blocks_imported},
+                    {"view", s.view},
+                    {"peerCount", s.peers.size()},
+                    {"p2pPort", live(node).p2p_port()}};
+        return out;
+    });
+    d.register_method("trellis_peers", [&node](const json&, rpc::CallContext&) {
+        NetworkStatus s = live(node).status();
+        json peers = json::array();
+        for (const auto& p : s.peers)
+            peers.push_back({{"nodeId", to_0x_hex(p.node_id.view())},
+                             {"outbound", p.outbound},
+                             {"remote", p.remote},
+                             {"score", p.score},
+                             {"helloHead", p.hello.head_num}});
+        json banned = json::array();
+        for (const auto& b : s.banned) banned.push_back(to_0x_hex(b.view()));
+        return json{{"peers", peers}, {"banned", banned}};
+    });
+    if (!test_faults) return;
+    d.register_method("trellis_testPartition", [&node](const json& params, rpc::CallContext&) {
+        std::set<p2p::NodeId> isolated;
+        if (!params.is_array() || params.size() != 1 || !params[0].is_array())
+            rpc::throw_invalid_params("expected [[node ids]]");
+        for (size_t i = 0; i < params[0].size(); ++i) isolated.insert(node_id_param(params[0], i));
+        live(node).set_partition(std::move(isolated));
+        return json(true);
+    });
+    d.register_method("trellis_testInject", [&node](const json& params, rpc::CallContext&) {
+        const Hash32 peer = node_id_param(params, 0);
+        if (params.size() < 2 || !params[1].is_string())
+            rpc::throw_invalid_params("expected a kind: garbage, oversized or badSignature");
+        const std::string kind = params[1].get<std::string>();
+        InjectKind k;
+        if (kind == "garbage")
+            k = InjectKind::kGarbage;
+        else if (kind == "oversized")
+            k = InjectKind::kOversizedFrame;
+        else if (kind == "badSignature")
+            k = InjectKind::kBadSignature;
+        else
+            rpc::throw_invalid_params("unknown kind " + kind);
+        return json(live(node).inject(peer, k));
+    });
+}
+
+}  // namespace
 
 SoloProposer::SoloProposer(ChainBackend& backend, Address proposer, std::chrono::milliseconds poll,
                            std::chrono::seconds empty_interval, BlockLog on_block)
@@ -102,6 +180,7 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
     s->api_ = std::make_unique<rpc::EthApi>(*s->backend_, st.api);
     s->dispatcher_ = std::make_unique<rpc::Dispatcher>(st.rpc.dispatch, s->metrics_.get());
     s->api_->register_methods(*s->dispatcher_);
+    if (st.network) register_network_methods(*s->dispatcher_, s->network_, st.network->test_faults);
     s->ioc_ = std::make_unique<boost::asio::io_context>();
     rpc::Settings rs = st.rpc;
     rs.address = st.http_host;
@@ -167,7 +246,13 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
             *log << "block " << b.number << " " << to_0x_hex(b.hash.view()) << " txs=" << b.tx_count
                  << " gas=" << b.gas_used << std::endl;
     };
-    if (st.consensus_key) {
+    if (st.network) {
+        auto nn = NetworkNode::open(*s->ledger_, *s->backend_, st.consensus_key, st.consensus, *st.network,
+                                    on_block, log);
+        if (!nn) return Unexpected{"network: " + nn.error()};
+        s->network_ = nn->get();
+        s->proposer_ = std::move(nn).value();
+    } else if (st.consensus_key) {
         // The block log and metrics hear of commits as in solo mode.
         auto cp = ConsensusProposer::open(*s->ledger_, *s->backend_, *st.consensus_key, st.consensus, on_block);
         if (!cp) return Unexpected{"consensus: " + cp.error()};
@@ -194,6 +279,7 @@ void Service::stop() {
         backend_->remove_listener(metrics_listener_);
         metrics_listener_ = 0;
     }
+    network_ = nullptr;
     proposer_.reset();
     server_.reset();
 }

@@ -149,6 +149,8 @@ public:
     /// The bound JSON-RPC port.
     uint16_t http_port() const noexcept { return port_; }
     ChainBackend& backend() noexcept { return *backend_; }
+    /// The network node (with ServiceSettings::network), else null.
+    class NetworkNode* network() noexcept { return network_.load(); }
     Ledger& ledger() noexcept { return *ledger_; }
 
 private:
@@ -164,6 +166,7 @@ private:
     std::unique_ptr<rpc::Server> server_;
     std::unique_ptr<BlockProposer> proposer_;
     uint16_t port_ = 0;
+    std::atomic<class NetworkNode*> network_{nullptr};
     uint64_t metrics_listener_ = 0;  ///< keeps the pool-size gauges current
     std::atomic<bool> stopped_{false};
 };

@@ -136,6 +136,15 @@ bool PeerManager::banned_locked(const NodeId& peer) {
     return false;
 }
 
+std::vector<NodeId> PeerManager::banned() const {
+    std::lock_guard lock(mu_);
+    std::vector<NodeId> out;
+    const auto now = Clock::now();
+    for (const auto& [id, until] : bans_)
+        if (now < until) out.push_back(id);
+    return out;
+}
+
 bool PeerManager::is_banned(const NodeId& peer) {
     std::lock_guard lock(mu_);
     return banned_locked(peer);

@@ -114,6 +114,8 @@ public:
     /// The current score (kInitialScore for unknown nodes).
     int score(const NodeId& peer) const;
     bool is_banned(const NodeId& peer) override;
+    /// Nodes banned now.
+    std::vector<NodeId> banned() const;
     bool connected(const NodeId& peer) const;
     size_t peer_count() const;
     std::vector<PeerInfo> peers() const;

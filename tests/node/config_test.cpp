@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <unistd.h>
 
 using namespace trellis;
 
@@ -137,4 +139,70 @@ TEST(NodeConfig, wrong_type_or_range_is_a_clear_error) {
 TEST(NodeConfig, syntax_error_names_the_place) {
     const std::string e = error_of("[http]\nport = = 3\n");
     EXPECT_EQ(e.rfind("test.toml:2:", 0), 0u) << e;
+}
+
+TEST(NodeConfig, p2p_and_consensus_tables_set_the_network) {
+    node::NodeConfig c;
+    auto r = apply(R"(
+[consensus]
+validator_key_file = "keys/validator.key"
+base_timeout_ms = 2000
+idle_block_interval_ms = 250
+[p2p]
+listen = "0.0.0.0:30701"
+cert_file = "node1.crt"
+key_file = "/abs/node1.key"
+ca_file = "ca.crt"
+peers = ["10.0.0.1:30700", "[::1]:30702"]
+max_peers = 7
+ban_seconds = 60
+sync_batch = 32
+test_faults = true
+)",
+                   c);
+    ASSERT_TRUE(r.ok()) << r.error();
+    EXPECT_EQ(c.validator_key_file, std::filesystem::path("/etc/trellis/keys/validator.key"));
+    EXPECT_EQ(c.service.consensus.engine.base_timeout_ms, 2000u);
+    EXPECT_EQ(c.service.consensus.idle_block_interval, std::chrono::milliseconds(250));
+    ASSERT_TRUE(c.service.network.has_value());
+    const auto& n = *c.service.network;
+    EXPECT_EQ(n.p2p.transport.listen_address, "0.0.0.0");
+    EXPECT_EQ(n.p2p.transport.listen_port, 30701);
+    EXPECT_EQ(n.p2p.transport.cert_file, std::filesystem::path("/etc/trellis/node1.crt"));
+    EXPECT_EQ(n.p2p.transport.key_file, std::filesystem::path("/abs/node1.key"));
+    ASSERT_EQ(n.p2p.static_peers.size(), 2u);
+    EXPECT_EQ(n.p2p.static_peers[1].host, "::1");
+    EXPECT_EQ(n.p2p.static_peers[1].port, 30702);
+    EXPECT_EQ(n.p2p.max_peers, 7u);
+    EXPECT_EQ(n.p2p.ban_duration, std::chrono::seconds(60));
+    EXPECT_EQ(n.sync_batch, 32u);
+    EXPECT_TRUE(n.test_faults);
+
+    // Without [p2p] the node runs alone.
+    node::NodeConfig alone;
+    ASSERT_TRUE(apply("[consensus]\nbase_timeout_ms = 1500\n", alone).ok());
+    EXPECT_FALSE(alone.service.network.has_value());
+
+    EXPECT_NE(error_of("[p2p]\nlisten = \"nohost\"\n").find("p2p.listen"), std::string::npos);
+    EXPECT_NE(error_of("[p2p]\npeers = [\"a:1\", 5]\n").find("p2p.peers"), std::string::npos);
+    EXPECT_NE(error_of("[p2p]\nsync_batch = 1000\n").find("p2p.sync_batch"), std::string::npos);
+}
+
+TEST(NodeConfig, validator_key_file_is_64_hex_digits) {
+    const auto dir = std::filesystem::temp_directory_path() / ("trellis-key-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto write = [&](const std::string& text) {
+        std::ofstream(dir / "k") << text;
+        return node::load_validator_key(dir / "k");
+    };
+    auto ok = write("  0x" + std::string(63, '0') + "7\n");
+    ASSERT_TRUE(ok.ok()) << ok.error();
+    EXPECT_EQ(ok->bytes[31], 7);
+    EXPECT_TRUE(write(std::string(64, 'a')).ok());
+    EXPECT_FALSE(write(std::string(62, 'a')).ok());
+    EXPECT_FALSE(write("zz").ok());
+    EXPECT_FALSE(write(std::string(64, '0')).ok()) << "a zero key";
+    EXPECT_FALSE(write("").ok());
+    EXPECT_FALSE(node::load_validator_key(dir / "missing").ok());
+    std::filesystem::remove_all(dir);
 }

@@ -1,0 +1,176 @@
+#pragma once
+
+// A node on the consortium's network (docs/network.md): the p2p peer
+// manager carries consensus messages between validators, gossips
+// transactions (announced by hash, fetched once) and serves committed blocks
+// with their quorum certificates to nodes that are behind. This is the
+// BlockProposer of a networked node: a validator syncs until it is close to
+// its peers' head and then runs the BFT engine (ConsensusHost); an observer
+// only syncs, following the chain block by block.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "consensus/signer.hpp"
+#include "node/backend.hpp"
+#include "node/consensus_host.hpp"
+#include "node/consensus_proposer.hpp"
+#include "node/service.hpp"
+#include "p2p/peer_manager.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace trellis::node {
+
+/// A snapshot for operators (trellis_nodeInfo / trellis_peers).
+struct NetworkStatus {
+    p2p::NodeId node_id;
+    std::optional<consensus::ValidatorIndex> validator;
+    bool syncing = true;
+    uint64_t head = 0;
+    uint64_t best_peer_head = 0;
+    double sync_blocks_per_second = 0;
+    uint64_t blocks_imported = 0;
+    uint64_t view = 0;
+    std::vector<p2p::PeerInfo> peers;
+    std::vector<p2p::NodeId> banned;
+};
+
+/// What a test can make this node do to a peer (only with test faults on).
+enum class InjectKind { kGarbage, kOversizedFrame, kBadSignature };
+
+class NetworkNode final : public BlockProposer, private ConsensusNetwork {
+public:
+    /// ledger and backend must outlive the node. key: this validator's
+    /// consensus key (nullopt: an observer). on_block hears of each
+    /// committed block (consensus or sync) as SoloProposer's log does.
+    static Result<std::unique_ptr<NetworkNode>, std::string> open(Ledger& ledger, ChainBackend& backend,
+                                                                  std::optional<Bytes32> key,
+                                                                  HostSettings host, NetworkSettings net,
+                                                                  SoloProposer::BlockLog on_block,
+                                                                  std::ostream* log);
+    ~NetworkNode() override;
+
+    /// Binds the p2p port and starts the threads (fails only through open).
+    void start() override;
+    void stop() override;
+
+    uint16_t p2p_port() const noexcept { return peers_->port(); }
+    const p2p::NodeId& node_id() const noexcept { return peers_->node_id(); }
+    NetworkStatus status();
+    /// Dials address and keeps it connected (an operator adding a peer).
+    void add_peer(const p2p::PeerAddress& address) { peers_->add_peer(address, true); }
+
+    /// Test faults only (NetworkSettings::test_faults): outgoing messages to
+    /// these peers are dropped (an empty set heals the partition).
+    void set_partition(std::set<p2p::NodeId> isolated);
+    /// Test faults only: sends a hostile frame to a connected peer.
+    bool inject(const p2p::NodeId& peer, InjectKind kind);
+    bool test_faults() const noexcept { return net_.test_faults; }
+
+private:
+    NetworkNode(Ledger& ledger, ChainBackend& backend, HostSettings host, NetworkSettings net,
+                SoloProposer::BlockLog on_block, std::ostream* log);
+
+    // ConsensusNetwork (called on the host's thread).
+    void send(std::optional<consensus::ValidatorIndex> to, Bytes bytes) override;
+
+    void register_handlers();
+    void on_consensus(const p2p::NodeId& from, const p2p::Consensus& m);
+    void on_status(const p2p::NodeId& from, uint64_t head);
+    void on_get_blocks(const p2p::NodeId& from, const p2p::GetBlocks& m);
+    void on_blocks(const p2p::NodeId& from, p2p::Blocks m);
+    void on_tx_announce(const p2p::NodeId& from, const p2p::TxAnnounce& m);
+    void on_tx_request(const p2p::NodeId& from, const p2p::TxRequest& m);
+    void on_txs(const p2p::NodeId& from, const p2p::Txs& m);
+    void on_chain_event(const rpc::ChainEvent& ev);
+    void flush_announcements();
+
+    /// The supervisor thread: sync until close to the peers' head, then (a
+    /// validator) consensus; back to sync when far behind.
+    void run();
+    void sync_step(std::unique_lock<std::mutex>& lock);
+    /// Verifies and imports what arrived; false when the importer failed.
+    bool import_ready(std::unique_lock<std::mutex>& lock);
+    bool join_consensus();
+    void leave_consensus();
+    uint64_t best_peer_head_locked() const;
+    void log(const std::string& line);
+
+    Ledger& ledger_;
+    ChainBackend& backend_;
+    HostSettings host_settings_;
+    NetworkSettings net_;
+    std::optional<Bytes32> key_;
+    std::optional<consensus::ValidatorIndex> self_index_;
+    std::ostream* log_;
+    BackendChain chain_;
+    const crypto::CryptoSuite* suite_ = nullptr;
+    std::unique_ptr<consensus::SuiteScheme> verifier_;
+    consensus::ValidatorSet validators_;
+    std::vector<p2p::NodeId> validator_nodes_;  ///< by validator index (zero: unbound)
+    std::map<p2p::NodeId, consensus::ValidatorIndex> validator_of_;
+
+    std::unique_ptr<boost::asio::io_context> ioc_;
+    std::unique_ptr<p2p::PeerManager> peers_;
+    std::vector<std::thread> io_threads_;
+    uint64_t listener_ = 0;
+
+    /// The running consensus host (validators in consensus mode only).
+    std::mutex host_mu_;
+    std::shared_ptr<ConsensusHost> host_;
+
+    // Transaction gossip.
+    std::mutex gossip_mu_;
+    std::vector<Hash32> to_announce_;
+    /// Hash -> when we asked for it (it is not asked again before a timeout).
+    std::unordered_map<Hash32, std::chrono::steady_clock::time_point, FixedBytesHasher> requested_;
+    std::atomic<uint64_t> txs_from_peers_{0}, txs_announced_{0};
+
+    // Supervisor and sync (guarded by mu_).
+    struct Request {
+        p2p::NodeId peer;
+        uint64_t from = 0;
+        uint64_t count = 0;
+        std::chrono::steady_clock::time_point deadline;
+    };
+    struct Verified {
+        consensus::Block block;
+        consensus::QuorumCert qc;
+    };
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool stop_ = false;
+    bool syncing_ = true;
+    std::map<p2p::NodeId, uint64_t> peer_heads_;
+    std::map<uint64_t, Request> inflight_;               ///< by first block number
+    std::map<uint64_t, std::pair<p2p::NodeId, std::vector<Bytes>>> ready_;  ///< responses by first number
+    uint64_t next_request_ = 0;  ///< first block number not yet requested
+    size_t peer_cursor_ = 0;
+    std::vector<Verified> unproven_;  ///< verified blocks whose commit is not proven yet
+    std::atomic<uint64_t> imported_{0};
+    double sync_rate_ = 0;
+    std::unique_ptr<ConsensusHost> importer_;
+    std::chrono::steady_clock::time_point started_at_;
+    std::thread thread_;
+    std::atomic<bool> stopped_{false};
+    std::atomic<uint64_t> head_{0};
+
+    std::mutex faults_mu_;
+    std::shared_ptr<const std::set<p2p::NodeId>> isolated_;
+};
+
+}  // namespace trellis::node

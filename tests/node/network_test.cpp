@@ -1,0 +1,266 @@
+// The networked node (src/node/network.*): real Services on loopback with
+// mutual-TLS p2p between them (certificates from a test CA), consensus over
+// the transport, transaction gossip, block sync with commit proofs, and the
+// operator and test-fault RPC views. Waits are on conditions with
+// deadlines; nothing asserts on timing.
+
+#include "node/network.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <sstream>
+
+#include "crypto/keccak.hpp"
+#include "node/ca.hpp"
+#include "node/devnet.hpp"
+#include "node/service.hpp"
+
+using namespace trellis;
+using namespace trellis::node;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr chain::ChainId kChain = 4242;
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::random_device rd;
+        path = fs::temp_directory_path() / ("trellis-net-" + std::to_string(rd()) + std::to_string(rd()));
+        fs::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+Bytes32 validator_key(size_t i) {
+    return Bytes32::from(crypto::keccak256(as_view("trellis network test validator " + std::to_string(i))).view());
+}
+
+template <class F>
+bool wait_for(F f, std::chrono::milliseconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+        if (f()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return f();
+}
+
+Bytes transfer(const DevAccount& from, uint64_t nonce, uint64_t value) {
+    chain::Transaction tx;
+    tx.type = chain::TxType::kDynamicFee;
+    tx.chain_id = kChain;
+    tx.nonce = nonce;
+    tx.max_priority_fee_per_gas = uint256(0);
+    tx.max_fee_per_gas = uint256(0);
+    tx.gas_limit = 21000;
+    tx.to = Address{};
+    tx.value = uint256(value);
+    EXPECT_TRUE(chain::sign(tx, from.private_key));
+    return chain::encode_transaction(tx);
+}
+
+/// n validators and m observers, each a Service with its own data directory,
+/// certificate and RPC port; every node dials every other.
+struct Cluster {
+    TempDir dir;
+    size_t validators = 0;
+    std::vector<DevAccount> accounts = devnet_accounts(4);
+    chain::Genesis genesis;
+    std::vector<ServiceSettings> settings;
+    std::vector<std::unique_ptr<Service>> nodes;
+    std::vector<uint16_t> p2p_ports;
+    std::vector<std::ostringstream> logs;
+
+    Cluster(size_t n, size_t m, std::chrono::milliseconds idle = std::chrono::milliseconds(100)) : validators(n) {
+        EXPECT_TRUE(ca::init_ca(dir.path / "ca"));
+        genesis = devnet_genesis(accounts, devnet_default_balance());
+        genesis.chain_id = kChain;
+        genesis.validators.clear();
+        const auto& suite = crypto::ethereum_suite();
+        std::vector<ca::IssuedNode> certs;
+        for (size_t i = 0; i < n + m; ++i) {
+            auto issued = ca::issue_node(dir.path / "ca", "node" + std::to_string(i), dir.path / "certs");
+            EXPECT_TRUE(issued.ok());
+            certs.push_back(*issued);
+            if (i < n) {
+                chain::GenesisValidator v;
+                v.public_key = *suite.public_key(validator_key(i));
+                v.address = suite.address_of(v.public_key);
+                v.stake = uint256(100);
+                v.node_id = issued->node_id;
+                genesis.validators.push_back(v);
+            } else {
+                genesis.observer_nodes.push_back(issued->node_id);
+            }
+        }
+        logs.resize(n + m);
+        for (size_t i = 0; i < n + m; ++i) {
+            ServiceSettings st;
+            st.datadir = dir.path / ("node" + std::to_string(i));
+            st.genesis = genesis;
+            st.http_port = 0;
+            st.rpc_threads = 1;
+            st.recovery.threads = 1;
+            st.ledger.sync_commits = false;
+            if (i < n) st.consensus_key = validator_key(i);
+            st.consensus.idle_block_interval = idle;
+            st.consensus.engine.base_timeout_ms = 1000;
+            NetworkSettings net;
+            net.test_faults = true;
+            net.p2p.transport.listen_port = 0;
+            net.p2p.transport.cert_file = certs[i].cert_file;
+            net.p2p.transport.key_file = certs[i].key_file;
+            net.p2p.transport.ca_file = certs[i].ca_file;
+            net.p2p.backoff_initial = std::chrono::milliseconds(50);
+            net.p2p.backoff_max = std::chrono::milliseconds(500);
+            st.network = net;
+            if (std::getenv("TRELLIS_NET_VERBOSE")) {
+                st.log = &std::cerr;
+            } else {
+                st.log = &logs[i];
+            }
+            settings.push_back(st);
+        }
+        nodes.resize(n + m);
+        p2p_ports.resize(n + m);
+        for (size_t i = 0; i < n + m; ++i) start(i);
+    }
+
+    /// Starts node i (again) and connects it with every running node.
+    void start(size_t i) {
+        auto svc = Service::start(settings[i]);
+        ASSERT_TRUE(svc.ok()) << svc.error();
+        nodes[i] = std::move(svc).value();
+        // Keep the port across restarts so the others' redials reach it.
+        p2p_ports[i] = nodes[i]->network()->p2p_port();
+        settings[i].network->p2p.transport.listen_port = p2p_ports[i];
+        for (size_t j = 0; j < nodes.size(); ++j) {
+            if (j == i || !nodes[j]) continue;
+            nodes[i]->network()->add_peer({"127.0.0.1", p2p_ports[j]});
+        }
+    }
+    void stop(size_t i) {
+        nodes[i]->stop();
+        nodes[i].reset();
+    }
+    NetworkNode& net(size_t i) { return *nodes[i]->network(); }
+    ChainBackend& backend(size_t i) { return nodes[i]->backend(); }
+    uint64_t head(size_t i) { return backend(i).head_number(); }
+    bool all_at_least(uint64_t h) {
+        for (size_t i = 0; i < nodes.size(); ++i)
+            if (nodes[i] && head(i) < h) return false;
+        return true;
+    }
+    std::string dump() {
+        std::string s;
+        for (size_t i = 0; i < logs.size(); ++i) {
+            const std::string l = logs[i].str();
+            s += "--- node" + std::to_string(i) + " (head " + (nodes[i] ? std::to_string(head(i)) : "stopped") +
+                 ")\n" + (l.size() > 3000 ? l.substr(l.size() - 3000) : l);
+        }
+        return s;
+    }
+};
+
+TEST(Network, four_validators_and_an_observer_agree_and_gossip_a_transaction_sent_to_the_observer) {
+    Cluster c(4, 1);
+    ASSERT_TRUE(wait_for([&] { return c.all_at_least(3); }, std::chrono::seconds(30))) << c.dump();
+    for (size_t i = 0; i < 4; ++i) EXPECT_FALSE(c.net(i).status().syncing) << "validator " << i;
+    EXPECT_TRUE(c.net(4).status().syncing) << "an observer only follows";
+
+    // Sent to the observer: only gossip brings it to a leader.
+    auto sent = c.backend(4).send_raw_transaction(transfer(c.accounts[0], 0, 5));
+    ASSERT_TRUE(sent.ok());
+    ASSERT_TRUE(wait_for(
+        [&] {
+            for (size_t i = 0; i < 5; ++i)
+                if (!c.backend(i).tx_location(*sent)) return false;
+            return true;
+        },
+        std::chrono::seconds(30)))
+        << c.dump();
+    const uint64_t at = c.backend(4).tx_location(*sent)->block_num;
+    ASSERT_TRUE(wait_for([&] { return c.all_at_least(at); }, std::chrono::seconds(10)));
+    for (size_t i = 0; i < 5; ++i)
+        EXPECT_EQ(c.backend(i).canonical_hash(at), c.backend(0).canonical_hash(at)) << "node " << i;
+    // Every validator holds the commit proof of the block beside it.
+    auto info = c.net(4).status();
+    EXPECT_GT(info.blocks_imported, 0u);
+    EXPECT_EQ(info.peers.size(), 4u);
+}
+
+TEST(Network, a_validator_far_behind_catches_up_by_sync_and_rejoins_consensus) {
+    // Blocks as fast as consensus goes: 600 blocks (past the engine's own
+    // catch-up window of 512) while validator 3 is down.
+    Cluster c(4, 0, std::chrono::milliseconds(1));
+    ASSERT_TRUE(wait_for([&] { return c.all_at_least(2); }, std::chrono::seconds(30))) << c.dump();
+    c.stop(3);
+    const uint64_t down_at = c.head(0);
+    ASSERT_TRUE(wait_for([&] { return c.head(0) >= down_at + 600; }, std::chrono::seconds(120))) << c.dump();
+    c.start(3);
+    ASSERT_TRUE(wait_for([&] { return c.head(3) + 5 >= c.head(0); }, std::chrono::seconds(120))) << c.dump();
+    EXPECT_GT(c.net(3).status().blocks_imported, 500u) << "caught up by block sync, not by the engine";
+    ASSERT_TRUE(wait_for([&] { return !c.net(3).status().syncing; }, std::chrono::seconds(20))) << c.dump();
+    // It votes again: with validator 0 stopped, commits need validator 3.
+    c.stop(0);
+    const uint64_t h = c.head(1);
+    ASSERT_TRUE(wait_for([&] { return c.head(1) >= h + 5 && c.head(3) >= h + 5; }, std::chrono::seconds(30)))
+        << c.dump();
+    for (uint64_t n = 1; n <= h + 5; n += 97)
+        EXPECT_EQ(c.backend(3).canonical_hash(n), c.backend(1).canonical_hash(n)) << "block " << n;
+}
+
+TEST(Network, a_peer_sending_garbage_and_bad_signatures_is_banned_while_the_others_commit) {
+    Cluster c(4, 1);
+    ASSERT_TRUE(wait_for([&] { return c.all_at_least(2); }, std::chrono::seconds(30))) << c.dump();
+    const p2p::NodeId victim = c.net(0).node_id();
+    const p2p::NodeId attacker = c.net(4).node_id();
+    // Each framing error costs 40 and closes the connection (the attacker
+    // redials); bad signatures cost the rest.
+    for (InjectKind k : {InjectKind::kGarbage, InjectKind::kOversizedFrame, InjectKind::kBadSignature}) {
+        ASSERT_TRUE(wait_for([&] { return c.net(4).inject(victim, k); }, std::chrono::seconds(10)))
+            << "attacker never reconnected";
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_TRUE(wait_for(
+        [&] {
+            for (const auto& b : c.net(0).status().banned)
+                if (b == attacker) return true;
+            return false;
+        },
+        std::chrono::seconds(10)))
+        << c.dump();
+    const uint64_t h = c.head(0);
+    ASSERT_TRUE(wait_for([&] { return c.head(0) >= h + 3; }, std::chrono::seconds(20))) << c.dump();
+    // The attacker is refused on reconnect.
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    for (const auto& p : c.net(0).status().peers) EXPECT_NE(p.node_id, attacker);
+}
+
+TEST(Network, a_partition_halts_commits_and_healing_resumes_them_without_a_fork) {
+    Cluster c(4, 0);
+    ASSERT_TRUE(wait_for([&] { return c.all_at_least(2); }, std::chrono::seconds(30))) << c.dump();
+    const std::set<p2p::NodeId> left{c.net(0).node_id(), c.net(1).node_id()};
+    const std::set<p2p::NodeId> right{c.net(2).node_id(), c.net(3).node_id()};
+    for (size_t i = 0; i < 4; ++i) c.net(i).set_partition(i < 2 ? right : left);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    const uint64_t h = c.head(0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+    for (size_t i = 0; i < 4; ++i) EXPECT_LE(c.head(i), h + 1) << "no quorum on either side";
+    for (size_t i = 0; i < 4; ++i) c.net(i).set_partition({});
+    ASSERT_TRUE(wait_for([&] { return c.all_at_least(h + 3); }, std::chrono::seconds(60))) << c.dump();
+    uint64_t common = c.head(0);
+    for (size_t i = 1; i < 4; ++i) common = std::min(common, c.head(i));
+    for (size_t i = 1; i < 4; ++i)
+        EXPECT_EQ(c.backend(i).canonical_hash(common), c.backend(0).canonical_hash(common)) << "node " << i;
+}
+
+}  // namespace
