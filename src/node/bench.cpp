@@ -20,6 +20,7 @@
 #include "crypto/keccak.hpp"
 #include "evm/evm.hpp"
 #include "node/devnet.hpp"
+#include "node/local_network.hpp"
 #include "node/service.hpp"
 #include "rpc/asio.hpp"
 #include "rpc/eth_json.hpp"
@@ -277,11 +278,14 @@ BenchReport run(const BenchOptions& o, std::ostream& log) {
                  : std::min<size_t>(1024, std::max(o.batch, 56 * S > o.batch ? 56 * S - o.batch : 0));
     if (window < o.batch) throw BenchError("the window must hold at least one batch");
 
-    // The node: in-process on a fresh directory, or the one at --rpc.
+    // The node: in-process on a fresh directory (one node, or a network of
+    // validators), or the one at --rpc.
     std::unique_ptr<TempDir> dir;
     std::unique_ptr<Service> service;
+    std::unique_ptr<LocalNetwork> network;
     std::string host;
-    uint16_t port = 0;
+    std::vector<uint16_t> ports;
+    if (o.validators == 0) throw BenchError("--validators must be positive");
     if (o.rpc_url.empty()) {
         dir = std::make_unique<TempDir>();
         ServiceSettings st;
@@ -292,16 +296,42 @@ BenchReport run(const BenchOptions& o, std::ostream& log) {
         st.rpc_threads = o.rpc_threads ? o.rpc_threads : std::max(2u, std::thread::hardware_concurrency());
         st.ledger.sync_commits = o.sync_commits;
         st.rpc.max_connections = std::max<size_t>(st.rpc.max_connections, o.connections + 8);
-        auto s = Service::start(std::move(st));
-        if (!s) throw BenchError("cannot start the node: " + s.error());
-        service = std::move(s).value();
         host = "127.0.0.1";
-        port = service->http_port();
-        log << "node: in-process on 127.0.0.1:" << port << ", data in " << dir->path.string() << "\n";
+        if (o.validators > 1) {
+            LocalNetworkOptions lo;
+            lo.validators = o.validators;
+            lo.genesis = st.genesis;
+            st.rpc_threads = o.rpc_threads ? o.rpc_threads : 2;
+            st.recovery.threads = 0;
+            lo.base = st;
+            auto n = LocalNetwork::start(dir->path, std::move(lo));
+            if (!n) throw BenchError("cannot start the network: " + n.error());
+            network = std::move(n).value();
+            for (size_t i = 0; i < network->size(); ++i) ports.push_back(network->node(i).http_port());
+            log << "network: " << o.validators << " validators in-process on 127.0.0.1 (RPC ports";
+            for (auto p : ports) log << " " << p;
+            log << "), data in " << dir->path.string() << "\n";
+            // Consensus needs the validators connected before the first block.
+            RpcConnection probe(host, ports[0]);
+            const auto until = Clock::now() + std::chrono::seconds(30);
+            while (to_u64(probe.call("eth_blockNumber", json::array())) < 2) {
+                if (Clock::now() > until) throw BenchError("the network made no blocks in 30 s");
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+        } else {
+            auto s = Service::start(std::move(st));
+            if (!s) throw BenchError("cannot start the node: " + s.error());
+            service = std::move(s).value();
+            ports.push_back(service->http_port());
+            log << "node: in-process on 127.0.0.1:" << ports[0] << ", data in " << dir->path.string() << "\n";
+        }
     } else {
+        uint16_t port = 0;
         std::tie(host, port) = parse_url(o.rpc_url);
+        ports.push_back(port);
         log << "node: " << host << ":" << port << "\n";
     }
+    const uint16_t port = ports[0];
 
     RpcConnection setup(host, port);
     const chain::ChainId chain_id = to_u64(setup.call("eth_chainId", json::array()));
@@ -419,9 +449,9 @@ BenchReport run(const BenchOptions& o, std::ostream& log) {
 
     std::vector<std::thread> senders;
     for (size_t c = 0; c < o.connections; ++c)
-        senders.emplace_back([&] {
+        senders.emplace_back([&, c] {
             try {
-                RpcConnection conn(host, port);
+                RpcConnection conn(host, ports[c % ports.size()]);
                 for (;;) {
                     size_t b = 0;
                     {
@@ -439,6 +469,10 @@ BenchReport run(const BenchOptions& o, std::ostream& log) {
                         sent += ranges[b].second - ranges[b].first;
                     }
                     const auto [at, end] = ranges[b];
+                    if (o.rate > 0)
+                        std::this_thread::sleep_until(
+                            t0 + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(double(at) / o.rate)));
                     const auto now = Clock::now();
                     for (size_t i = at; i < end; ++i) submitted[i] = now;
                     json out = conn.post(bodies[b]);
@@ -549,8 +583,11 @@ BenchReport run(const BenchOptions& o, std::ostream& log) {
     rep.p99_ms = percentile(lat, 0.99);
     rep.max_ms = lat.back();
     rep.cpu_us_per_tx = (cpu1 - cpu0) * 1e6 / double(N);
-    if (rep.recoveries_per_second > 0) rep.share_of_limit = rep.tps / rep.recoveries_per_second;
+    rep.validators = o.validators;
+    if (rep.recoveries_per_second > 0)
+        rep.share_of_limit = rep.tps / (rep.recoveries_per_second / double(o.validators));
     if (service) service->stop();
+    if (network) network->stop();
     return rep;
 }
 
@@ -591,7 +628,12 @@ void print_bench_report(const BenchReport& r, std::ostream& out) {
         << std::setprecision(1) << "latency (submit -> receipt seen): p50 " << r.p50_ms << " ms, p99 "
         << r.p99_ms << " ms, max " << r.max_ms << " ms\n"
         << std::setprecision(0) << "CPU per transfer:    " << r.cpu_us_per_tx << " us (this process)\n";
-    if (r.recoveries_per_second > 0)
+    if (r.recoveries_per_second > 0 && r.validators > 1)
+        out << std::setprecision(0) << "secp256k1 recovery:  " << r.recoveries_per_second << "/s on "
+            << r.recovery_threads << " threads; / " << r.validators << " validators = "
+            << r.recoveries_per_second / double(r.validators) << "/s (the ceiling: each validator recovers every sender)\n"
+            << std::setprecision(1) << "TPS share of limit:  " << 100 * r.share_of_limit << " %\n";
+    else if (r.recoveries_per_second > 0)
         out << std::setprecision(0) << "secp256k1 recovery:  " << r.recoveries_per_second << "/s on "
             << r.recovery_threads << " threads (the ceiling)\n"
             << std::setprecision(1) << "TPS share of limit:  " << 100 * r.share_of_limit << " %\n";

@@ -36,6 +36,14 @@ struct BenchOptions {
     /// devnet accounts must be funded. Empty: start a node in-process on a
     /// fresh temporary data directory and a free loopback port.
     std::string rpc_url;
+    /// In-process: this many validators (above 1: a network of that many
+    /// nodes on loopback, TLS p2p and BFT consensus between them; the
+    /// sending connections are spread over every node's RPC, so each
+    /// transaction reaches the others by gossip). 1: the single node.
+    size_t validators = 1;
+    /// Offered load in transactions per second (0: as fast as the window
+    /// allows). Finality latency is meaningful below saturation.
+    double rate = 0;
     /// In-process node: RPC threads (0: one per core) and fsync per block.
     unsigned rpc_threads = 0;
     bool sync_commits = true;
@@ -55,7 +63,10 @@ struct BenchReport {
     double p50_ms = 0, p99_ms = 0, max_ms = 0;  ///< submit -> receipt seen
     double recoveries_per_second = 0;           ///< on all cores (0 if not measured)
     unsigned recovery_threads = 0;
-    double share_of_limit = 0;  ///< tps / recoveries_per_second
+    size_t validators = 1;
+    /// tps / (recoveries_per_second / validators): every validator recovers
+    /// every sender, so on one machine that is the ceiling.
+    double share_of_limit = 0;
     /// CPU time this process spent per transfer while they were sent and
     /// mined (node and client together when the node is in-process): a
     /// figure that, unlike TPS, does not move with other load on the machine.
