@@ -33,6 +33,12 @@ constexpr size_t kSoftTxsBytes = size_t{4} << 20;
 /// (unless every other validator is connected) before joining consensus.
 constexpr auto kSettleTime = std::chrono::seconds(2);
 
+std::string short_id(const p2p::NodeId& id) {
+    return to_hex(id.view()).substr(0, 12);
+}
+
+}  // namespace
+
 /// One Blocks item: [consensus block (header and the chain block as
 /// payload), the QC certifying it].
 Bytes encode_sync_item(const consensus::Block& b, const consensus::QuorumCert& qc) {
@@ -58,12 +64,6 @@ Result<std::pair<consensus::Block, consensus::QuorumCert>, std::string> decode_s
     if (!qc) return Unexpected{std::string("qc: ") + consensus::to_string(qc.error())};
     return std::pair{std::move(*block), std::move(*qc)};
 }
-
-std::string short_id(const p2p::NodeId& id) {
-    return to_hex(id.view()).substr(0, 12);
-}
-
-}  // namespace
 
 NetworkNode::NetworkNode(Ledger& ledger, ChainBackend& backend, HostSettings host, NetworkSettings net,
                          SoloProposer::BlockLog on_block, std::ostream* log)

@@ -35,6 +35,13 @@ class io_context;
 
 namespace trellis::node {
 
+/// One item of a p2p Blocks answer: RLP [consensus block (its header with
+/// the chain block as payload), the QC certifying it].
+Bytes encode_sync_item(const consensus::Block& b, const consensus::QuorumCert& qc);
+/// The strict inverse (the block id is filled with scheme's hash).
+Result<std::pair<consensus::Block, consensus::QuorumCert>, std::string> decode_sync_item(
+    ByteView item, const consensus::SignatureScheme& scheme);
+
 /// A snapshot for operators (trellis_nodeInfo / trellis_peers).
 struct NetworkStatus {
     p2p::NodeId node_id;

@@ -8,11 +8,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <random>
 #include <sstream>
 
+#include "consensus/messages.hpp"
 #include "crypto/keccak.hpp"
 #include "node/ca.hpp"
 #include "node/devnet.hpp"
@@ -261,6 +264,42 @@ TEST(Network, a_partition_halts_commits_and_healing_resumes_them_without_a_fork)
     for (size_t i = 1; i < 4; ++i) common = std::min(common, c.head(i));
     for (size_t i = 1; i < 4; ++i)
         EXPECT_EQ(c.backend(i).canonical_hash(common), c.backend(0).canonical_hash(common)) << "node " << i;
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Network, sync_items_round_trip_and_reject_anything_else) {
+    const consensus::SuiteScheme scheme(crypto::ethereum_suite(), std::nullopt);
+    consensus::BlockHeader h;
+    h.view = 7;
+    h.block_num = 3;
+    h.state_root.bytes[0] = 1;
+    h.justify.view = 6;
+    h.justify.block_id.bytes[5] = 9;
+    const consensus::Block b = consensus::make_block(scheme, h, Bytes{0xc0});
+    consensus::QuorumCert qc;
+    qc.view = 7;
+    qc.block_id = b.id;
+    qc.sigs.push_back({0, Bytes(65, 0x11)});
+    const Bytes item = encode_sync_item(b, qc);
+    auto d = decode_sync_item(item, scheme);
+    ASSERT_TRUE(d.ok()) << d.error();
+    EXPECT_EQ(d->first, b);
+    EXPECT_EQ(d->second, qc);
+    if (const char* out = std::getenv("TRELLIS_SEED_OUT")) std::ofstream(out, std::ios::binary)
+        .write(reinterpret_cast<const char*>(item.data()), std::streamsize(item.size()));
+
+    Bytes trailing = item;
+    trailing.push_back(0);
+    EXPECT_FALSE(decode_sync_item(trailing, scheme).ok());
+    EXPECT_FALSE(decode_sync_item(ByteView(item.data(), item.size() - 1), scheme).ok());
+    EXPECT_FALSE(decode_sync_item(Bytes{0xc0}, scheme).ok());
+    Bytes flipped = item;
+    flipped[item.size() / 2] ^= 0xff;
+    auto f = decode_sync_item(flipped, scheme);
+    EXPECT_TRUE(!f.ok() || !(f->first == b && f->second == qc));
 }
 
 }  // namespace
