@@ -14,12 +14,15 @@ bool is_decimal(const std::string& s) {
 }
 
 /// The legacy PRIVATEKEY_HEX[=STAKE] form.
-Result<chain::GenesisValidator, std::string> legacy_spec(const std::string& spec, const crypto::CryptoSuite& suite) {
+Result<chain::GenesisValidator, std::string> legacy_spec(const std::string& spec,
+                                                         const crypto::CryptoSuite& suite) {
     const auto eq = spec.find('=');
     const auto key = fixed_from_hex<crypto::SuitePrivateKey>(spec.substr(0, eq));
     if (!key) return Unexpected{"--validator " + spec + ": expected key=FILE|0xPUBKEY,stake=N[,cert=FILE]"};
     const auto pub = suite.public_key(*key);
-    if (!pub) return Unexpected{"--validator " + spec + ": not a valid private key for the " + std::string(suite.name()) + " suite"};
+    if (!pub)
+        return Unexpected{"--validator " + spec + ": not a valid private key for the " +
+                          std::string(suite.name()) + " suite"};
     chain::GenesisValidator v;
     v.public_key = *pub;
     v.address = suite.address_of(*pub);
@@ -57,7 +60,8 @@ Result<chain::GenesisValidator, std::string> parse_validator_spec(const std::str
         const std::string name = item.substr(0, eq);
         if (name != "key" && name != "stake" && name != "cert")
             return Unexpected{where + "unknown field '" + name + "' (key, stake, cert)"};
-        if (!fields.emplace(name, item.substr(eq + 1)).second) return Unexpected{where + name + " given twice"};
+        if (!fields.emplace(name, item.substr(eq + 1)).second)
+            return Unexpected{where + name + " given twice"};
         pos = comma + 1;
     }
     if (!fields.contains("stake")) return Unexpected{where + "stake=N is required"};
@@ -66,14 +70,17 @@ Result<chain::GenesisValidator, std::string> parse_validator_spec(const std::str
     const std::string& key = fields["key"];
     if (key.starts_with("0x") || key.starts_with("0X")) {
         const auto pub = fixed_from_hex<crypto::SuitePublicKey>(key);
-        if (!pub) return Unexpected{where + "key: expected 0x and 128 hex digits (a 64-byte public key X||Y)"};
+        if (!pub)
+            return Unexpected{where + "key: expected 0x and 128 hex digits (a 64-byte public key X||Y)"};
         if (pub->is_zero()) return Unexpected{where + "key: the public key is zero"};
         v.public_key = *pub;
     } else {
         const auto priv = node::load_validator_key(key);
         if (!priv) return Unexpected{where + "key: " + priv.error()};
         const auto pub = suite.public_key(*priv);
-        if (!pub) return Unexpected{where + "key: " + key + " is not a valid private key for the " + std::string(suite.name()) + " suite"};
+        if (!pub)
+            return Unexpected{where + "key: " + key + " is not a valid private key for the " +
+                              std::string(suite.name()) + " suite"};
         v.public_key = *pub;
     }
     v.address = suite.address_of(v.public_key);

@@ -34,18 +34,36 @@ uint256 devnet_default_balance() {
     return uint256(10'000) * uint256(1'000'000'000'000'000'000ULL);
 }
 
+std::vector<DevAccount> devnet_validators(size_t count) {
+    std::vector<DevAccount> out;
+    out.reserve(count);
+    for (size_t i = 0; i < count; ++i)
+        out.push_back(i == 0 ? devnet_validator() : derive("trellis devnet validator " + std::to_string(i)));
+    return out;
+}
+
 chain::Genesis devnet_genesis(const std::vector<DevAccount>& accounts, const uint256& balance) {
+    return devnet_genesis(accounts, balance, {Hash32{}}, {});
+}
+
+chain::Genesis devnet_genesis(const std::vector<DevAccount>& accounts, const uint256& balance,
+                              const std::vector<Hash32>& validator_nodes,
+                              const std::vector<Hash32>& observer_nodes) {
     chain::Genesis g;
     g.chain_id = kDevnetChainId;
     g.base_fee = chain::FixedBaseFee{uint256()};
     for (const auto& a : accounts) g.alloc[a.address].balance = balance;
     const auto& suite = crypto::ethereum_suite();
-    const DevAccount v = devnet_validator();
-    chain::GenesisValidator gv;
-    gv.public_key = *suite.public_key(v.private_key);
-    gv.address = v.address;
-    gv.stake = uint256(100);
-    g.validators.push_back(gv);
+    const auto keys = devnet_validators(validator_nodes.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+        chain::GenesisValidator gv;
+        gv.public_key = *suite.public_key(keys[i].private_key);
+        gv.address = keys[i].address;
+        gv.stake = uint256(100);
+        gv.node_id = validator_nodes[i];
+        g.validators.push_back(gv);
+    }
+    g.observer_nodes = observer_nodes;
     return g;
 }
 

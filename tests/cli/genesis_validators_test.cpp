@@ -54,7 +54,8 @@ TEST(GenesisValidatorSpec, key_file_stake_and_certificate_make_a_bound_validator
     ASSERT_TRUE(issued);
     const auto& suite = crypto::ethereum_suite();
     const std::string key_file = write(t.path / "v0.key", "  0x" + to_hex(key(5).view()) + "\n");
-    auto v = cli::parse_validator_spec("key=" + key_file + ",stake=250,cert=" + issued->cert_file.string(), suite);
+    auto v =
+        cli::parse_validator_spec("key=" + key_file + ",stake=250,cert=" + issued->cert_file.string(), suite);
     ASSERT_TRUE(v) << v.error();
     const auto pub = suite.public_key(key(5)).value();
     EXPECT_EQ(v->public_key, pub);
@@ -103,7 +104,8 @@ TEST(GenesisValidatorSpec, errors_are_one_line_and_say_what_is_wrong) {
     EXPECT_TRUE(has(error_of("key=" + good_key + ",stake=1,weight=2"), "unknown field 'weight'"));
     EXPECT_TRUE(has(error_of("key=" + good_key + ",stake=1,stake=2"), "stake given twice"));
     EXPECT_TRUE(has(error_of("key=" + good_key + ",stake"), "expected NAME=VALUE"));
-    EXPECT_TRUE(has(error_of("key=" + (t.path / "missing").string() + ",stake=1"), "cannot read validator key file"));
+    EXPECT_TRUE(
+        has(error_of("key=" + (t.path / "missing").string() + ",stake=1"), "cannot read validator key file"));
     EXPECT_TRUE(has(error_of("key=" + write(t.path / "bad", "xyz") + ",stake=1"), "expected 64 hex digits"));
     EXPECT_TRUE(has(error_of("key=0x1234,stake=1"), "128 hex digits"));
     EXPECT_TRUE(has(error_of("key=" + pub + ",stake=1,cert=" + (t.path / "none.crt").string()),

@@ -24,9 +24,11 @@
 #include "crypto/secp256k1.hpp"
 #include "node/ledger.hpp"
 #include "node/devnet.hpp"
+#include "node/devnet_cluster.hpp"
 #include "node/config.hpp"
 #include "node/bench.hpp"
 #include "node/service.hpp"
+#include "p2p/peer_manager.hpp"
 #include "rpc/eth_api.hpp"
 #include "evm/evm.hpp"
 #include "state/state_db.hpp"
@@ -385,6 +387,11 @@ struct NodeOptions {
     uint64_t empty_blocks = 0;  // seconds; 0: only when transactions are pending
     bool no_sync = false;
     uint64_t keep_state = 0;  // 0: archive
+    std::string validator_key;
+    std::string p2p_listen;  // HOST:PORT
+    std::vector<std::string> peers;
+    std::string node_cert, node_key, ca_cert;
+    bool test_faults = false;
 };
 
 /// Runs a service until SIGINT/SIGTERM. Signals are blocked before any thread
@@ -441,6 +448,45 @@ int cmd_node(const NodeOptions& o, const std::string& config_file, const CLI::Ap
     if (given("--empty-blocks")) st.empty_block_interval = std::chrono::seconds(o.empty_blocks);
     if (given("--keep-state")) st.ledger.pruning.keep_last = o.keep_state;
     if (given("--no-sync")) st.ledger.sync_commits = false;
+    if (given("--validator-key")) cfg.validator_key_file = o.validator_key;
+    // Any p2p flag makes this a networked node (as a [p2p] table does).
+    for (const char* f : {"--p2p-listen", "--peer", "--node-cert", "--node-key", "--ca-cert", "--test-faults"})
+        if (given(f) && !st.network) st.network.emplace();
+    if (st.network) {
+        auto& t = st.network->p2p.transport;
+        if (given("--p2p-listen")) {
+            auto a = p2p::parse_peer_address(o.p2p_listen);
+            if (!a) {
+                std::cerr << "error: --p2p-listen: expected HOST:PORT, got " << o.p2p_listen << "\n";
+                return 2;
+            }
+            t.listen_address = a->host;
+            t.listen_port = a->port;
+        }
+        if (given("--peer")) {
+            st.network->p2p.static_peers.clear();
+            for (const auto& p : o.peers) {
+                auto a = p2p::parse_peer_address(p);
+                if (!a) {
+                    std::cerr << "error: --peer: expected HOST:PORT, got " << p << "\n";
+                    return 2;
+                }
+                st.network->p2p.static_peers.push_back(*a);
+            }
+        }
+        if (given("--node-cert")) t.cert_file = o.node_cert;
+        if (given("--node-key")) t.key_file = o.node_key;
+        if (given("--ca-cert")) t.ca_file = o.ca_cert;
+        if (given("--test-faults")) st.network->test_faults = true;
+    }
+    if (!cfg.validator_key_file.empty()) {
+        auto key = node::load_validator_key(cfg.validator_key_file);
+        if (!key) {
+            std::cerr << "error: " << key.error() << "\n";
+            return 2;
+        }
+        st.consensus_key = *key;
+    }
     if (st.datadir.empty() || cfg.genesis_path.empty()) {
         std::cerr << "error: a data directory and a genesis file are required (--datadir and --genesis, or "
                      "datadir and genesis in the --config file)\n";
@@ -455,9 +501,20 @@ int cmd_node(const NodeOptions& o, const std::string& config_file, const CLI::Ap
     return run_service(std::move(st));
 }
 
+struct DevnetOptions {
+    size_t validators = 4;
+    size_t observers = 0;
+    uint16_t p2p_port = 30700;
+    uint64_t block_interval_ms = 500;
+    size_t accounts = 10;
+    bool test_faults = false;
+};
+
 /// A fresh development chain (or the one in --datadir), with well-known
-/// prefunded accounts printed as other dev chains print them.
-int cmd_devnet(NodeOptions o, size_t account_count) {
+/// prefunded accounts printed as other dev chains print them. One validator
+/// and no observers: one in-process node. Otherwise one `trellis node`
+/// process per node (node/devnet_cluster.hpp, docs/devnet.md).
+int cmd_devnet(NodeOptions o, const DevnetOptions& d) {
     namespace fs = std::filesystem;
     bool temporary = false;
     fs::path dir;
@@ -470,10 +527,47 @@ int cmd_devnet(NodeOptions o, size_t account_count) {
         dir = o.datadir;
         fs::create_directories(dir);
     }
-    const auto accounts = node::devnet_accounts(account_count);
+    const auto remove_temporary = [&] {
+        if (!temporary) return;
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    };
+    // An existing directory keeps the kind it was made as.
+    const bool existing = fs::exists(dir / "genesis.json");
+    const bool multi = existing ? node::is_devnet_cluster_dir(dir) : !(d.validators == 1 && d.observers == 0);
+    if (multi) {
+        node::DevnetClusterOptions co;
+        co.dir = dir;
+        co.validators = d.validators;
+        co.observers = d.observers;
+        co.http_port = o.http_port;
+        co.p2p_port = d.p2p_port;
+        co.block_interval_ms = d.block_interval_ms;
+        co.accounts = d.accounts;
+        co.test_faults = d.test_faults;
+        auto cluster = node::prepare_devnet_cluster(co);
+        if (!cluster) {
+            std::cerr << "error: " << cluster.error() << "\n";
+            remove_temporary();
+            return 1;
+        }
+        const size_t nv = cluster->genesis.validators.size(), no = cluster->genesis.observer_nodes.size();
+        std::cout << "Trellis devnet: chain id " << cluster->genesis.chain_id << ", " << nv << " validator"
+                  << (nv == 1 ? "" : "s") << ", " << no << " observer" << (no == 1 ? "" : "s") << ", data in "
+                  << dir.string() << (temporary ? " (removed on exit)" : cluster->created ? "" : " (existing devnet)")
+                  << "\n\n"
+                  << std::flush;
+        if (!cluster->created && (nv != d.validators || no != d.observers))
+            std::cerr << "note: " << dir.string() << " holds a devnet of " << nv << " validators and " << no
+                      << " observers; starting it as it is\n";
+        const int rc = node::run_devnet_cluster(*cluster, d.accounts, node::DevnetRunOptions{}, std::cout, std::cerr);
+        remove_temporary();
+        return rc;
+    }
+    const auto accounts = node::devnet_accounts(d.accounts);
     const fs::path genesis_path = dir / "genesis.json";
     chain::Genesis genesis;
-    if (fs::exists(genesis_path)) {
+    if (existing) {
         auto g = node::load_genesis_file(genesis_path.string());
         if (!g) {
             std::cerr << genesis_path.string() << ": " << g.error() << "\n";
@@ -487,25 +581,13 @@ int cmd_devnet(NodeOptions o, size_t account_count) {
         if (!f) throw std::runtime_error("cannot write " + genesis_path.string());
     }
     std::cout << "Trellis devnet: chain id " << genesis.chain_id << ", data in " << dir.string()
-              << (temporary ? " (removed on exit)" : "") << "\n\nAvailable accounts\n==================\n";
-    for (size_t i = 0; i < accounts.size(); ++i) {
-        auto it = genesis.alloc.find(accounts[i].address);
-        const uint256 bal = it == genesis.alloc.end() ? uint256() : it->second.balance;
-        std::cout << "(" << i << ") " << rpc::checksum_address(accounts[i].address) << " ("
-                  << to_string(bal / uint256(1'000'000'000'000'000'000ULL)) << " ETH)\n";
-    }
-    std::cout << "\nPrivate keys (well known: never use them for anything of value)\n==================\n";
-    for (size_t i = 0; i < accounts.size(); ++i)
-        std::cout << "(" << i << ") " << to_0x_hex(accounts[i].private_key.view()) << "\n";
-    std::cout << std::endl;
+              << (temporary ? " (removed on exit)" : "") << "\n\n";
+    node::print_devnet_accounts(std::cout, genesis, accounts);
     o.datadir = (dir / "chain").string();
     node::ServiceSettings st = service_settings(o);
     st.genesis = std::move(genesis);
     const int rc = run_service(std::move(st));
-    if (temporary) {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
+    remove_temporary();
     return rc;
 }
 
@@ -621,6 +703,14 @@ int main(int argc, char** argv) {
                    "prune state older than the last N blocks (eth_call/eth_getBalance there fail; 0: archive)")
         ->capture_default_str();
     nd->add_flag("--no-sync", nopt.no_sync, "do not fsync each commit (a process crash still loses nothing)");
+    nd->add_option("--validator-key", nopt.validator_key,
+                   "validator key file (64 hex digits): take part in consensus as this genesis validator");
+    nd->add_option("--p2p-listen", nopt.p2p_listen, "p2p listen address HOST:PORT (default 127.0.0.1:30700)");
+    nd->add_option("--peer", nopt.peers, "p2p peer HOST:PORT to keep connected (repeatable)");
+    nd->add_option("--node-cert", nopt.node_cert, "this node's certificate (PEM, `trellis ca issue`)");
+    nd->add_option("--node-key", nopt.node_key, "this node's certificate key (PEM)");
+    nd->add_option("--ca-cert", nopt.ca_cert, "the consortium CA certificate (PEM) peers must chain to");
+    nd->add_flag("--test-faults", nopt.test_faults, "enable the test-only fault RPC methods")->group("");
     nd->footer(
         "Settings come from the defaults, then the --config file, then the flags given. The file is TOML:\n"
         "top-level datadir and genesis, and tables [http] (host, port, threads, limits), [api] (gas cap, log\n"
@@ -630,17 +720,33 @@ int main(int argc, char** argv) {
         "key. docs/trellis.example.toml lists every key with its default.");
 
     auto* dn = app.add_subcommand("devnet", "Start a development chain on 127.0.0.1 with prefunded, well-known "
-                                            "accounts (chain id 1337, zero base fee)");
+                                            "accounts (chain id 1337, zero base fee): N validators and M observers, "
+                                            "each a `trellis node` process (one validator: one in-process node)");
     NodeOptions dopt;
-    size_t dn_accounts = 10;
-    dn->add_option("--datadir", dopt.datadir, "keep the chain in this directory (default: a temporary one)");
-    dn->add_option("--http-port", dopt.http_port, "JSON-RPC port")->capture_default_str();
-    dn->add_option("--accounts", dn_accounts, "number of prefunded accounts")
+    DevnetOptions dn_opts;
+    dn->add_option("--validators", dn_opts.validators, "validator nodes")
+        ->check(CLI::Range(size_t(1), chain::kMaxGenesisValidators))
+        ->capture_default_str();
+    dn->add_option("--observers", dn_opts.observers, "observer nodes (non-validators)")
+        ->check(CLI::Range(size_t(0), chain::kMaxGenesisValidators))
+        ->capture_default_str();
+    dn->add_option("--datadir", dopt.datadir,
+                   "keep the devnet in this directory and restart it from there (default: a temporary one)");
+    dn->add_option("--http-port", dopt.http_port,
+                   "JSON-RPC port of the first node; node i uses this + i (0: free ports for every HTTP and p2p port)")
+        ->capture_default_str();
+    dn->add_option("--p2p-port", dn_opts.p2p_port, "p2p port of the first node; node i uses this + i")
+        ->capture_default_str();
+    dn->add_option("--block-interval-ms", dn_opts.block_interval_ms,
+                   "several nodes: make an empty block after this long without one")
+        ->capture_default_str();
+    dn->add_option("--accounts", dn_opts.accounts, "number of prefunded accounts")
         ->check(CLI::Range(size_t(1), size_t(1000)))
         ->capture_default_str();
     dn->add_option("--empty-blocks", dopt.empty_blocks,
-                   "also seal an empty block after this many seconds without one (0: never)")
+                   "one node: also seal an empty block after this many seconds without one (0: never)")
         ->capture_default_str();
+    dn->add_flag("--test-faults", dn_opts.test_faults, "enable the test-only fault RPC methods")->group("");
 
     auto* bn = app.add_subcommand("bench", "End-to-end throughput: ERC-20 transfers over JSON-RPC, against the "
                                            "machine's secp256k1 recovery rate");
@@ -658,6 +764,12 @@ int main(int argc, char** argv) {
     bn->add_option("--rpc-threads", bopt.rpc_threads, "in-process node: RPC threads (0: one per core)")
         ->capture_default_str();
     bn->add_option("--gas-limit", bopt.gas_limit, "in-process node: block gas limit")->capture_default_str();
+    bn->add_option("--validators", bopt.validators,
+                   "in-process: a network of this many validators (TLS p2p, BFT consensus; load spread over "
+                   "their RPC ports)")
+        ->capture_default_str();
+    bn->add_option("--rate", bopt.rate, "offered load in transactions per second (0: as fast as the window allows)")
+        ->capture_default_str();
     bool bn_no_sync = false;
     bn->add_flag("--no-sync", bn_no_sync, "in-process node: do not fsync each block");
     bn->add_option("--recovery-seconds", bopt.recovery_seconds, "how long to measure the recovery rate (0: skip)")
@@ -683,7 +795,7 @@ int main(int argc, char** argv) {
         if (dn->parsed()) {
             // A fresh temporary chain need not survive power loss.
             dopt.no_sync = dopt.datadir.empty();
-            return cmd_devnet(dopt, dn_accounts);
+            return cmd_devnet(dopt, dn_opts);
         }
         if (keys_new->parsed()) {
             const auto key = crypto::ethereum_suite().generate_private_key();
