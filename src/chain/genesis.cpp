@@ -113,7 +113,8 @@ Result<void, GenesisError> validate_genesis(const Genesis& g) {
     if (g.observer_nodes.size() > kMaxGenesisValidators) return Unexpected{GenesisError::kTooManyObservers};
     std::set<Hash32> nodes;
     for (const GenesisValidator& v : g.validators)
-        if (!v.node_id.is_zero() && !nodes.insert(v.node_id).second) return Unexpected{GenesisError::kDuplicateNode};
+        if (!v.node_id.is_zero() && !nodes.insert(v.node_id).second)
+            return Unexpected{GenesisError::kDuplicateNode};
     for (const Hash32& id : g.observer_nodes) {
         if (id.is_zero()) return Unexpected{GenesisError::kZeroObserverNode};
         if (!nodes.insert(id).second) return Unexpected{GenesisError::kDuplicateNode};

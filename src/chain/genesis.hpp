@@ -119,9 +119,9 @@ enum class GenesisError {
     kStakeOverflow,  ///< the stakes add up past 2^256 - 1
     kTooManyAccounts,
     kCodeTooLarge,
-    kZeroObserverNode,    ///< an observer node id is all zero
-    kDuplicateNode,       ///< the same node id twice across validators and observers
-    kTooManyObservers,    ///< more than kMaxGenesisValidators observer nodes
+    kZeroObserverNode,  ///< an observer node id is all zero
+    kDuplicateNode,     ///< the same node id twice across validators and observers
+    kTooManyObservers,  ///< more than kMaxGenesisValidators observer nodes
 };
 
 const char* to_string(GenesisError e) noexcept;

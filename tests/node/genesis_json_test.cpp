@@ -1,6 +1,8 @@
 // Genesis JSON with node identities: "nodeId" on a validator and
 // "observerNodes" next to "validators".
 
+#include "node/genesis_json.hpp"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -9,7 +11,6 @@
 #include "chain/genesis_state.hpp"
 #include "crypto/suite.hpp"
 #include "node/devnet.hpp"
-#include "node/genesis_json.hpp"
 
 using namespace trellis;
 
@@ -78,7 +79,8 @@ TEST(GenesisJsonNodes, errors_name_the_node_id_field) {
 
     auto short_id = doc;
     short_id["validators"][0]["nodeId"] = "0x1234";
-    EXPECT_NE(error_of(short_id.dump()).find("validators[0].nodeId"), std::string::npos) << error_of(short_id.dump());
+    EXPECT_NE(error_of(short_id.dump()).find("validators[0].nodeId"), std::string::npos)
+        << error_of(short_id.dump());
 
     auto dup_validator = doc;
     dup_validator["validators"][1]["nodeId"] = to_0x_hex(id(1).view());
