@@ -508,6 +508,7 @@ struct DevnetOptions {
     uint64_t block_interval_ms = 500;
     size_t accounts = 10;
     bool test_faults = false;
+    bool counts_given = false;  // --validators or --observers on the command line
 };
 
 /// A fresh development chain (or the one in --datadir), with well-known
@@ -557,9 +558,9 @@ int cmd_devnet(NodeOptions o, const DevnetOptions& d) {
                   << dir.string() << (temporary ? " (removed on exit)" : cluster->created ? "" : " (existing devnet)")
                   << "\n\n"
                   << std::flush;
-        if (!cluster->created && (nv != d.validators || no != d.observers))
-            std::cerr << "note: " << dir.string() << " holds a devnet of " << nv << " validators and " << no
-                      << " observers; starting it as it is\n";
+        if (!cluster->created && d.counts_given && (nv != d.validators || no != d.observers))
+            std::cerr << "note: " << dir.string() << " holds a devnet of " << nv << " validator(s) and " << no
+                      << " observer(s); starting it as it is\n";
         const int rc = node::run_devnet_cluster(*cluster, d.accounts, node::DevnetRunOptions{}, std::cout, std::cerr);
         remove_temporary();
         return rc;
@@ -795,6 +796,7 @@ int main(int argc, char** argv) {
         if (dn->parsed()) {
             // A fresh temporary chain need not survive power loss.
             dopt.no_sync = dopt.datadir.empty();
+            dn_opts.counts_given = dn->count("--validators") > 0 || dn->count("--observers") > 0;
             return cmd_devnet(dopt, dn_opts);
         }
         if (keys_new->parsed()) {
