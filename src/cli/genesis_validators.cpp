@@ -3,6 +3,8 @@
 #include <map>
 
 #include "base/hex.hpp"
+#include "crypto/secp256k1.hpp"
+#include "crypto/sm2.hpp"
 #include "node/ca.hpp"
 #include "node/config.hpp"
 
@@ -72,7 +74,13 @@ Result<chain::GenesisValidator, std::string> parse_validator_spec(const std::str
         const auto pub = fixed_from_hex<crypto::SuitePublicKey>(key);
         if (!pub)
             return Unexpected{where + "key: expected 0x and 128 hex digits (a 64-byte public key X||Y)"};
-        if (pub->is_zero()) return Unexpected{where + "key: the public key is zero"};
+        // A point off the curve would make a validator whose votes never verify.
+        const bool on_curve = suite.kind() == crypto::SuiteKind::kEthereum
+                                  ? crypto::secp256k1::decode_public_key(pub->view()).ok()
+                                  : crypto::sm2::decode_public_key(pub->view()).ok();
+        if (!on_curve)
+            return Unexpected{where + "key: not a point on the " + std::string(suite.name()) +
+                              " suite's curve"};
         v.public_key = *pub;
     } else {
         const auto priv = node::load_validator_key(key);

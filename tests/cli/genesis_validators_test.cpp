@@ -77,10 +77,11 @@ TEST(GenesisValidatorSpec, a_public_key_without_certificate_is_unbound) {
     EXPECT_EQ(v->address, suite.address_of(pub));
     EXPECT_EQ(v->stake, uint256(7));
     EXPECT_TRUE(v->node_id.is_zero());
-    // The SM suite derives another address from the same key bytes.
-    auto sm = cli::parse_validator_spec("key=" + to_0x_hex(pub.view()) + ",stake=7", crypto::sm_suite());
-    ASSERT_TRUE(sm);
-    EXPECT_EQ(sm->address, crypto::sm_suite().address_of(pub));
+    // An SM2 public key under the SM suite (whose addresses use SM3).
+    const auto sm_pub = crypto::sm_suite().public_key(key(6)).value();
+    auto sm = cli::parse_validator_spec("key=" + to_0x_hex(sm_pub.view()) + ",stake=7", crypto::sm_suite());
+    ASSERT_TRUE(sm) << sm.error();
+    EXPECT_EQ(sm->address, crypto::sm_suite().address_of(sm_pub));
 }
 
 TEST(GenesisValidatorSpec, the_legacy_private_key_form_still_works) {
@@ -108,6 +109,9 @@ TEST(GenesisValidatorSpec, errors_are_one_line_and_say_what_is_wrong) {
         has(error_of("key=" + (t.path / "missing").string() + ",stake=1"), "cannot read validator key file"));
     EXPECT_TRUE(has(error_of("key=" + write(t.path / "bad", "xyz") + ",stake=1"), "expected 64 hex digits"));
     EXPECT_TRUE(has(error_of("key=0x1234,stake=1"), "128 hex digits"));
+    Bytes off_curve(64, 0x11);
+    EXPECT_TRUE(has(error_of("key=" + to_0x_hex(off_curve) + ",stake=1"),
+                    "not a point on the ethereum suite's curve"));
     EXPECT_TRUE(has(error_of("key=" + pub + ",stake=1,cert=" + (t.path / "none.crt").string()),
                     "cert: cannot read certificate"));
     EXPECT_TRUE(has(error_of("key=" + pub + ",stake=1,cert=" + good_key), "cert: "));
