@@ -17,7 +17,7 @@ describe('the README tour', { timeout: 120000 }, () => {
   it('deploys, calls and reads the Greeter with the devnet key the README shows', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [join(here, '..', 'examples', 'hello.mjs'), node.url],
       { timeout: 60000, env: { ...process.env, DEVNET_KEY: '' } });
-    assert.match(stdout, /chain id 1337 block 0/);
+    assert.match(stdout, /chain id 1337 block \d+/);
     assert.match(stdout, /Greeter deployed at 0x[0-9a-fA-F]{40}/);
     assert.match(stdout, /greeting\(\): hello, consortium/);
     assert.match(stdout, /greeting\(\): hello from ethers\.js/);
