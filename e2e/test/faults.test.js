@@ -119,14 +119,25 @@ async function commitsResume(n, timeoutMs, on = [0, 1, 2, 3]) {
   }, timeoutMs);
 }
 
-/** Asserts that no validator commits for ms (one block already in flight may land). */
+/**
+ * Asserts that the network commits no new block for ms: the best head among
+ * the live validators grows by at most one (a block already in flight). A
+ * validator still catching up may import blocks committed earlier.
+ */
 async function noCommits(ms) {
   const live = [0, 1, 2, 3].filter((i) => !nodes[i].down);
-  const before = await Promise.all(live.map(head));
+  const before = Math.max(...await Promise.all(live.map(head)));
   await sleep(ms);
-  const after = await Promise.all(live.map(head));
-  for (let k = 0; k < live.length; k++)
-    assert.ok(after[k] <= before[k] + 1, `${nodes[live[k]].name} committed ${after[k] - before[k]} blocks without a quorum`);
+  const after = Math.max(...await Promise.all(live.map(head)));
+  assert.ok(after <= before + 1, `${after - before} blocks committed without a quorum`);
+}
+
+/** Node i is in consensus again and within a few blocks of node0. */
+async function rejoined(i) {
+  await waitFor(`${nodes[i].name} to catch up and rejoin consensus`, async () => {
+    const [inf, h0] = await Promise.all([info(i), head(0)]);
+    return !inf.syncing && inf.head + 3 >= h0;
+  }, 120000);
 }
 
 // --- the steady load ---------------------------------------------------------
@@ -219,15 +230,12 @@ test('(a) one validator killed: commits continue; restarted, it catches up and v
   kill9(3);
   await commitsResume(5, 20000);
   await restart(3);
-  await waitFor('node3 to catch up and rejoin consensus', async () => {
-    const [i3, h0] = await Promise.all([info(3), head(0)]);
-    return !i3.syncing && i3.head + 3 >= h0;
-  }, 60000);
+  await rejoined(3);
   // With node2 down, every quorum needs node3's vote.
   kill9(2);
   await commitsResume(5, 30000, [0, 1, 3]);
   await restart(2);
-  await waitFor('node2 to rejoin', async () => !(await info(2)).syncing, 60000);
+  await rejoined(2);
 });
 
 test('(b) two of four killed: nothing commits; one restarted: commits resume', async () => {
@@ -238,7 +246,7 @@ test('(b) two of four killed: nothing commits; one restarted: commits resume', a
   await restart(3);
   await commitsResume(5, 60000, [0, 1, 3]);
   await restart(2);
-  await waitFor('node2 to rejoin', async () => !(await info(2)).syncing, 60000);
+  await rejoined(2);
 });
 
 test('(c) partition 2|2: nothing commits; healed: commits resume', async () => {
@@ -256,10 +264,7 @@ test('(d) a validator 1,000 blocks behind catches up by block sync', async () =>
   const from = await head(0);
   await waitFor('1,000 blocks without node3', async () => (await head(0)) >= from + 1000, 240000);
   await restart(3);
-  await waitFor('node3 to catch up by sync and rejoin', async () => {
-    const [i3, h0] = await Promise.all([info(3), head(0)]);
-    return !i3.syncing && i3.head + 3 >= h0;
-  }, 120000);
+  await rejoined(3);
   const i3 = await info(3);
   assert.ok(i3.blocksImported >= 900, `node3 imported ${i3.blocksImported} blocks by sync`);
 });

@@ -264,8 +264,18 @@ void Engine::local_timeout(Outputs& out) {
     set_timer(out);
     if (!self_) return;
     if (safety_.state().epoch != epoch_ && !safety_.start_epoch(epoch_, epoch_root_qc_)) return;
-    if (!safety_.can_timeout(view_)) return;
+    if (!safety_.can_timeout(view_)) {
+        // Timed out here already: resend the same signed timeout (no new
+        // signature) so that peers that missed it can still form the TC.
+        if (sent_timeout_ && sent_timeout_->epoch == epoch_ && sent_timeout_->view == view_) {
+            out.timer = TimerRequest{view_, cfg_.settings.base_timeout_ms};
+            send(std::nullopt, *sent_timeout_, out);
+        }
+        return;
+    }
     if (!safety_.record_timeout(view_)) return;  // R3: nothing signed unless persisted
+    // Set before add_timeout, which may enter the next view with its own timer.
+    out.timer = TimerRequest{view_, cfg_.settings.base_timeout_ms};
     Timeout t;
     t.epoch = epoch_;
     t.view = view_;
@@ -273,6 +283,7 @@ void Engine::local_timeout(Outputs& out) {
     t.high_qc = safety_.high_qc();
     t.last_tc = last_tc_;
     t.sig = scheme_->sign(timeout_digest(*scheme_, cfg_.settings.chain_id, epoch_, view_, t.high_qc.view));
+    sent_timeout_ = t;
     send(std::nullopt, t, out);
     add_timeout(t, out);
 }

@@ -30,8 +30,9 @@ struct Settings {
     uint64_t chain_id = 1;
     /// The first view's timer; doubles per consecutive view without a QC.
     uint64_t base_timeout_ms = 1000;
-    /// Cap of the doubling: base << max_backoff_shift.
-    unsigned max_backoff_shift = 6;
+    /// Cap of the doubling: base << max_backoff_shift (1 s base: at most
+    /// 8 s). A longer cap only delays recovery once a quorum is back.
+    unsigned max_backoff_shift = 3;
     /// Messages for views further ahead than this are dropped (kFutureView).
     ViewNum max_views_ahead = 1000;
 };
@@ -198,6 +199,10 @@ private:
     ViewNum view_ = 0;
     std::optional<TimeoutCert> last_tc_;  ///< TC(view_ - 1) if we entered by one
     bool proposed_ = false;               ///< in view_
+    /// Our timeout of the view we last timed out in, resent every
+    /// base_timeout_ms while still in that view: validators that were down
+    /// or cut off when it was first sent learn the view from it.
+    std::optional<Timeout> sent_timeout_;
     bool awaiting_payload_ = false;
     QuorumCert proposal_qc_;                ///< justify of the proposal being built
     std::optional<Hash32> vote_candidate_;  ///< current view's proposal awaiting execution

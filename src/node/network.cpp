@@ -375,11 +375,12 @@ void NetworkNode::sync_step(std::unique_lock<std::mutex>& lock) {
     const uint64_t best = best_peer_head_locked();
     while (inflight_.size() < net_.sync_parallel && next_request_ <= best) {
         std::vector<std::pair<p2p::NodeId, uint64_t>> candidates;
-        for (const auto& [peer, h] : peer_heads_) {
-            if (h < next_request_) continue;
+        for (const auto& entry : peer_heads_) {
+            if (entry.second < next_request_) continue;
+            const p2p::NodeId& id = entry.first;
             const bool busy = std::any_of(inflight_.begin(), inflight_.end(),
-                                          [&](const auto& r) { return r.second.peer == peer; });
-            if (!busy) candidates.emplace_back(peer, h);
+                                          [&id](const auto& r) { return r.second.peer == id; });
+            if (!busy) candidates.push_back(entry);
         }
         if (candidates.empty()) break;
         // Ranges already requested or received are skipped.
