@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Starts a local development chain: installs what is missing, builds the
-# release preset, and runs `trellis devnet` (one validator, JSON-RPC on
-# 127.0.0.1:8545, prefunded development accounts printed at start).
+# Starts a local development network: installs what is missing, builds the
+# release preset, and runs `trellis devnet` (four validators as separate
+# processes, JSON-RPC on 127.0.0.1:8545-8548, prefunded accounts printed).
 # Extra arguments go to `trellis devnet` (see `trellis devnet --help`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
