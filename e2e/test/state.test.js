@@ -74,7 +74,7 @@ describe('state, proofs and restarts', { timeout: 120000 }, () => {
     assert.throws(() => verifyProof(block.stateRoot, address, tampered), /does not match/);
   });
 
-  it('keeps every block, receipt, log and balance across a clean restart and a SIGKILL', async () => {
+  it('keeps every block, receipt, log and balance across a clean restart and a SIGKILL of the devnet process', async () => {
     const r = await (await token.transfer(bob.address, 40n)).wait();
     const head = await node.provider.getBlock('latest');
     const logsBefore = await node.provider.getLogs({ fromBlock: 0, toBlock: 'latest' });
@@ -98,10 +98,12 @@ describe('state, proofs and restarts', { timeout: 120000 }, () => {
     node = await new DevNode({ datadir }).start();
     node.ownsDir = true;
     await checkSame(node, 40n);
-    assert.equal(await node.provider.getBlockNumber(), head.number);
+    // Validators keep making (empty) blocks, so the head may have moved on.
+    assert.ok(await node.provider.getBlockNumber() >= head.number);
 
-    // The node keeps working after the restart; then a SIGKILL after a
-    // receipt was seen loses nothing either.
+    // The node keeps working after the restart; then a SIGKILL of the devnet
+    // process (its nodes get SIGTERM from the kernel; faults.test.js kills
+    // nodes themselves) after a receipt was seen loses nothing either.
     const bobToken = new ethers.Contract(await token.getAddress(), c.Token.abi, node.wallets[1]);
     const r2 = await (await bobToken.transfer(alice.address, 1n)).wait();
     node.proc.kill('SIGKILL');
@@ -111,6 +113,6 @@ describe('state, proofs and restarts', { timeout: 120000 }, () => {
     await checkSame(node, 39n);
     const receipt2 = await node.provider.getTransactionReceipt(r2.hash);
     assert.equal(receipt2.status, 1);
-    assert.equal(await node.provider.getBlockNumber(), r2.blockNumber);
+    assert.ok(await node.provider.getBlockNumber() >= r2.blockNumber);
   });
 });
