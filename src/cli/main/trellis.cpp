@@ -586,6 +586,13 @@ int cmd_devnet(NodeOptions o, const DevnetOptions& d) {
     node::print_devnet_accounts(std::cout, genesis, accounts);
     o.datadir = (dir / "chain").string();
     node::ServiceSettings st = service_settings(o);
+    // One validator through the BFT engine (n = 1), as every network runs:
+    // the same commit path, QCs stored beside the blocks.
+    const node::DevAccount v = node::devnet_validator();
+    if (genesis.validators.size() == 1 && genesis.validators[0].address == v.address) {
+        st.consensus_key = v.private_key;
+        st.consensus.idle_block_interval = std::chrono::milliseconds(d.block_interval_ms);
+    }
     st.genesis = std::move(genesis);
     const int rc = run_service(std::move(st));
     remove_temporary();
