@@ -388,7 +388,7 @@ Gas intrinsic_gas(const Transaction& tx) noexcept {
     return gas > kMax ? kMax : uint64_t(gas);
 }
 
-Result<Address, TxError> validate_and_recover(const Transaction& tx, const ValidationRules& rules) {
+Result<void, TxError> validate_fields(const Transaction& tx, const ValidationRules& rules) {
     if (encoded_length(tx) > rules.max_tx_size) return Unexpected{TxError::kTxTooLarge};
     if (!tx.chain_id) {
         if (!rules.allow_unprotected) return Unexpected{TxError::kUnprotectedNotAllowed};
@@ -404,6 +404,11 @@ Result<Address, TxError> validate_and_recover(const Transaction& tx, const Valid
     // The sender must be able to cover gas_limit * max fee; a product beyond
     // 2^256 can never be covered and would wrap in balance arithmetic.
     if (!checked_mul(tx.max_fee(), tx.gas_limit)) return Unexpected{TxError::kFeeCapGasOverflow};
+    return {};
+}
+
+Result<Address, TxError> validate_and_recover(const Transaction& tx, const ValidationRules& rules) {
+    if (auto ok = validate_fields(tx, rules); !ok) return Unexpected{ok.error()};
     return recover_sender(tx);
 }
 

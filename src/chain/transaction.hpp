@@ -174,5 +174,8 @@ Gas intrinsic_gas(const Transaction& tx) noexcept;
 Result<Address, TxError> validate_and_recover(const Transaction& tx, const ValidationRules& rules);
 /// validate_and_recover without the sender.
 Result<void, TxError> validate_context_free(const Transaction& tx, const ValidationRules& rules);
+/// The rules of validate_and_recover except the signature (for a
+/// transaction whose sender was already recovered from the same bytes).
+Result<void, TxError> validate_fields(const Transaction& tx, const ValidationRules& rules);
 
 }  // namespace trellis::chain

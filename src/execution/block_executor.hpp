@@ -1,6 +1,8 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <span>
 #include <vector>
 
 #include "base/result.hpp"
@@ -59,9 +61,15 @@ std::string to_string(const BlockError& e);
 /// block's post-state) under the header's context: COINBASE is the proposer,
 /// NUMBER/TIMESTAMP/GASLIMIT/BASEFEE come from the header. Deterministic: the
 /// same block on the same state gives byte-identical receipts and diff.
+///
+/// known_senders (empty, or one entry per transaction): senders the caller
+/// already recovered from these very transactions (e.g. its pool did on
+/// admission); for those, only the context-free rules are checked and the
+/// signature is not recovered again.
 Result<BlockExecution, BlockError> execute_block(state::StateReader& parent, const chain::Block& block,
                                                  const ChainRules& rules, const BlockHashFn& block_hash,
-                                                 evm::CodeCache* cache = nullptr);
+                                                 evm::CodeCache* cache = nullptr,
+                                                 std::span<const std::optional<Address>> known_senders = {});
 
 /// A candidate for a new block, with its sender already recovered.
 struct Candidate {

@@ -535,7 +535,17 @@ Result<Hash32, std::string> ConsensusHost::execute(const consensus::Block& b) {
     storage::FlatStateReader flat(ledger_.database());
     OverlayStateReader overlay(flat, merged);
     const auto block_hash = speculative_block_hashes(*path);
-    auto exec = execution::execute_block(overlay, block, rules_, block_hash, &code_cache_);
+    // Senders our pool already recovered from these transactions are not
+    // recovered again (every validator got most of them by gossip).
+    std::vector<Hash32> tx_hashes;
+    std::vector<std::optional<Address>> known;
+    tx_hashes.reserve(block.body.transactions.size());
+    known.reserve(block.body.transactions.size());
+    for (const auto& tx : block.body.transactions) {
+        tx_hashes.push_back(chain::transaction_hash(tx));
+        known.push_back(chain_.known_sender(tx_hashes.back()));
+    }
+    auto exec = execution::execute_block(overlay, block, rules_, block_hash, &code_cache_, known);
     if (!flat.status().is_ok()) return Unexpected{status_error("state read failed", flat.status())};
     if (!exec) return Unexpected{"transactions rejected: " + execution::to_string(exec.error())};
     if (exec->gas_used != h.gas_used) return Unexpected{std::string("gas used mismatch")};
@@ -551,8 +561,7 @@ Result<Hash32, std::string> ConsensusHost::execute(const consensus::Block& b) {
     sb.receipts = std::move(exec->receipts);
     sb.senders = std::move(exec->senders);
     sb.diff = std::move(exec->diff);
-    sb.tx_hashes.reserve(block.body.transactions.size());
-    for (const auto& tx : block.body.transactions) sb.tx_hashes.push_back(chain::transaction_hash(tx));
+    sb.tx_hashes = std::move(tx_hashes);
     sb.block = std::move(block);
     const uint64_t number = sb.block.header.number;
     if (!spec_.add(std::move(sb))) return Unexpected{std::string("too many uncommitted blocks")};

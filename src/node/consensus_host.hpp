@@ -61,6 +61,9 @@ public:
     /// ChainBackend::seal_block does for a sealed block). Returns write's error.
     virtual Result<Hash32, std::string> commit(const std::function<Result<Hash32, std::string>()>& write,
                                                const SpeculativeBlock& block) = 0;
+    /// The sender of a transaction the node already recovered (its pool
+    /// holds it), so that executing a block need not recover it again.
+    virtual std::optional<Address> known_sender(const Hash32& /*tx_hash*/) { return std::nullopt; }
 };
 
 /// A HostChain over its own TxPool (no RPC): tests, tools, benchmarks.

@@ -27,6 +27,10 @@ public:
     bool has_pending() override;
     Result<Hash32, std::string> commit(const std::function<Result<Hash32, std::string>()>& write,
                                        const SpeculativeBlock& block) override;
+    std::optional<Address> known_sender(const Hash32& tx_hash) override {
+        auto p = backend_.pool_transaction(tx_hash);
+        return p ? std::optional<Address>(p->sender) : std::nullopt;
+    }
 
 private:
     ChainBackend& backend_;

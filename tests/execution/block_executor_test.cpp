@@ -148,3 +148,38 @@ TEST(BlockBuilder, skips_rejected_candidates_and_fills_the_header) {
     EXPECT_EQ(again->receipts_root, built.block.header.receipts_root);
     EXPECT_EQ(again->logs_bloom, built.block.header.logs_bloom);
 }
+
+TEST(BlockExecutor, known_senders_skip_recovery_but_not_the_other_rules) {
+    Fixture f;
+    chain::Block block;
+    block.header = f.header;
+    Address payee;
+    payee[19] = 0x77;
+    block.body.transactions = {f.signed_tx(0, payee, {}, 21000), f.signed_tx(1, payee, {}, 21000)};
+    const auto plain = execution::execute_block(f.db, block, f.rules, no_hashes);
+    ASSERT_TRUE(plain);
+
+    // The same senders given: the same result.
+    std::vector<std::optional<Address>> known{f.sender, std::nullopt};
+    auto same = execution::execute_block(f.db, block, f.rules, no_hashes, nullptr, known);
+    ASSERT_TRUE(same);
+    EXPECT_EQ(chain::encode_stored_receipts(same->receipts), chain::encode_stored_receipts(plain->receipts));
+    EXPECT_EQ(same->senders, plain->senders);
+
+    // A given sender is used as is (no recovery): a wrong one shows through
+    // as that account paying (here it has no funds, so the block is refused).
+    Address stranger;
+    stranger[19] = 0x99;
+    std::vector<std::optional<Address>> wrong{stranger, std::nullopt};
+    auto r = execution::execute_block(f.db, block, f.rules, no_hashes, nullptr, wrong);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, execution::BlockError::Kind::kTransactionRejected);
+
+    // The field rules still apply with a known sender: a wrong chain id.
+    chain::Block other = block;
+    other.body.transactions[0].chain_id = 5;
+    auto bad = execution::execute_block(f.db, other, f.rules, no_hashes, nullptr, known);
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().kind, execution::BlockError::Kind::kInvalidTransaction);
+    EXPECT_EQ(bad.error().tx_error, chain::TxError::kWrongChainId);
+}
