@@ -10,23 +10,16 @@
 
 #include "base/hex.hpp"
 #include "node/ca.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace trellis;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / ("trellis-genval-" + std::to_string(rd()) + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
+/// Each test's directory (tests/support/temp_dir.hpp).
+struct TempDir : test::TempDir {
+    TempDir() : test::TempDir("trellis-genval") {}
 };
 
 Bytes32 key(uint8_t b) {

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "base/hex.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace trellis;
@@ -14,17 +15,9 @@ using namespace trellis::node;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / ("trellis-ca-" + std::to_string(rd()) + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
+/// Each test's directory (tests/support/temp_dir.hpp).
+struct TempDir : test::TempDir {
+    TempDir() : test::TempDir("trellis-ca") {}
 };
 
 std::string slurp(const fs::path& p) {

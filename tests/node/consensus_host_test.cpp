@@ -19,6 +19,7 @@
 #include "node/devnet.hpp"
 #include "node/service.hpp"
 #include "node/speculative.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace trellis;
 using namespace trellis::node;
@@ -164,17 +165,9 @@ namespace {
 
 constexpr chain::ChainId kChain = 4242;
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / ("trellis-host-" + std::to_string(rd()) + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
+/// Each test's directory (tests/support/temp_dir.hpp).
+struct TempDir : test::TempDir {
+    TempDir() : test::TempDir("trellis-host") {}
 };
 
 Bytes32 validator_key(size_t i) {

@@ -21,23 +21,16 @@
 #include "node/ca.hpp"
 #include "node/config.hpp"
 #include "node/genesis_json.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace trellis;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        path = fs::temp_directory_path() /
-               ("trellis-devnet-test-" + std::to_string(rd()) + std::to_string(rd()));
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
+/// Each test's directory (tests/support/temp_dir.hpp).
+struct TempDir : test::TempDir {
+    TempDir() : test::TempDir("trellis-devnet-test", /*create=*/false) {}
 };
 
 std::string slurp(const fs::path& p) {

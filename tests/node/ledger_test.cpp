@@ -1,3 +1,5 @@
+#include "node/ledger.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -7,20 +9,15 @@
 #include "chain/block_root.hpp"
 #include "crypto/secp256k1.hpp"
 #include "node/genesis_json.hpp"
-#include "node/ledger.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace trellis;
 
 namespace {
 
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        path = std::filesystem::temp_directory_path() /
-               ("trellis-ledger-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()));
-        std::filesystem::create_directories(path);
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
+/// Each test's directory (tests/support/temp_dir.hpp).
+struct TempDir : test::TempDir {
+    TempDir() : test::TempDir("trellis-ledger") {}
 };
 
 Bytes32 key(uint8_t n) {
@@ -46,7 +43,8 @@ chain::Genesis test_genesis(uint64_t chain_id = 1337) {
     return g;
 }
 
-std::vector<execution::Candidate> transfers(uint8_t from, uint64_t first_nonce, int count, uint64_t chain_id = 1337) {
+std::vector<execution::Candidate> transfers(uint8_t from, uint64_t first_nonce, int count,
+                                            uint64_t chain_id = 1337) {
     std::vector<execution::Candidate> out;
     for (int i = 0; i < count; ++i) {
         chain::Transaction t;
@@ -146,7 +144,8 @@ TEST(GenesisJson, accepts_geth_style_alloc_keys_and_decimal_balances) {
       "gasLimit": "0x1c9c380",
       "alloc": {"a94f5374fce5edbc8e2a8697c15331677e6ebf0b": {"balance": "1000000000000000000",
                  "storage": {"0x01": "0x02"}}},
-      "validators": [{"publicKey": ")" + to_0x_hex(pub.view()) + R"(", "address": ")" +
+      "validators": [{"publicKey": ")" +
+                                      to_0x_hex(pub.view()) + R"(", "address": ")" +
                                       to_0x_hex(address_of(key(99)).view()) + R"(", "stake": "0x64"}]
     })");
     ASSERT_TRUE(g) << g.error();
@@ -164,7 +163,8 @@ TEST(Ledger, pruning_keeps_the_last_states_and_refuses_older_ones) {
     settings.pruning.interval = 1;
     auto l = node::Ledger::open(dir.path, test_genesis(), settings);
     ASSERT_TRUE(l) << l.error();
-    for (int b = 0; b < 5; ++b) ASSERT_TRUE((*l)->produce_block(transfers(4, uint64_t(b), 1), 5000 + uint64_t(b), Address{}));
+    for (int b = 0; b < 5; ++b)
+        ASSERT_TRUE((*l)->produce_block(transfers(4, uint64_t(b), 1), 5000 + uint64_t(b), Address{}));
     EXPECT_TRUE((*l)->last_prune_error().empty()) << (*l)->last_prune_error();
     const auto head = (*l)->head_hash();
     EXPECT_TRUE((*l)->store().state_at(head));

@@ -20,6 +20,7 @@
 #include "node/ca.hpp"
 #include "node/devnet.hpp"
 #include "node/service.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace trellis;
 using namespace trellis::node;
@@ -29,21 +30,14 @@ namespace {
 
 constexpr chain::ChainId kChain = 4242;
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / ("trellis-net-" + std::to_string(rd()) + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
+/// Each test's directory (tests/support/temp_dir.hpp).
+struct TempDir : test::TempDir {
+    TempDir() : test::TempDir("trellis-net") {}
 };
 
 Bytes32 validator_key(size_t i) {
-    return Bytes32::from(crypto::keccak256(as_view("trellis network test validator " + std::to_string(i))).view());
+    return Bytes32::from(
+        crypto::keccak256(as_view("trellis network test validator " + std::to_string(i))).view());
 }
 
 template <class F>
@@ -82,7 +76,8 @@ struct Cluster {
     std::vector<uint16_t> p2p_ports;
     std::vector<std::ostringstream> logs;
 
-    Cluster(size_t n, size_t m, std::chrono::milliseconds idle = std::chrono::milliseconds(100)) : validators(n) {
+    Cluster(size_t n, size_t m, std::chrono::milliseconds idle = std::chrono::milliseconds(100))
+        : validators(n) {
         EXPECT_TRUE(ca::init_ca(dir.path / "ca"));
         genesis = devnet_genesis(accounts, devnet_default_balance());
         genesis.chain_id = kChain;
@@ -166,8 +161,9 @@ struct Cluster {
         std::string s;
         for (size_t i = 0; i < logs.size(); ++i) {
             const std::string l = logs[i].str();
-            s += "--- node" + std::to_string(i) + " (head " + (nodes[i] ? std::to_string(head(i)) : "stopped") +
-                 ")\n" + (l.size() > 3000 ? l.substr(l.size() - 3000) : l);
+            s += "--- node" + std::to_string(i) + " (head " +
+                 (nodes[i] ? std::to_string(head(i)) : "stopped") + ")\n" +
+                 (l.size() > 3000 ? l.substr(l.size() - 3000) : l);
         }
         return s;
     }
@@ -289,8 +285,9 @@ TEST(Network, sync_items_round_trip_and_reject_anything_else) {
     ASSERT_TRUE(d.ok()) << d.error();
     EXPECT_EQ(d->first, b);
     EXPECT_EQ(d->second, qc);
-    if (const char* out = std::getenv("TRELLIS_SEED_OUT")) std::ofstream(out, std::ios::binary)
-        .write(reinterpret_cast<const char*>(item.data()), std::streamsize(item.size()));
+    if (const char* out = std::getenv("TRELLIS_SEED_OUT"))
+        std::ofstream(out, std::ios::binary)
+            .write(reinterpret_cast<const char*>(item.data()), std::streamsize(item.size()));
 
     Bytes trailing = item;
     trailing.push_back(0);
