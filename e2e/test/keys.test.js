@@ -4,7 +4,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ethers } from 'ethers';
@@ -47,5 +47,24 @@ describe('trellis keys and ethers.js', { timeout: 120000 }, () => {
     const opened = await ethers.Wallet.fromEncryptedJson(JSON.stringify(json), 'correct horse battery staple');
     const { stdout } = await run(['keys', 'list', '--keystore', ks]);
     assert.match(stdout.toLowerCase(), new RegExp(opened.address.slice(2).toLowerCase()));
+  });
+
+  it('makes a validator key whose printed public key and address a genesis accepts', async () => {
+    const file = join(dir, 'validator.key');
+    const { stdout } = await run(['keys', 'validator', '--out', file]);
+    const pub = stdout.match(/public key:\s+(0x[0-9a-f]{128})/)[1];
+    const address = stdout.match(/address:\s+(0x[0-9a-f]{40})/)[1];
+    assert.equal(statSync(file).mode & 0o777, 0o600, 'readable by its owner only');
+    const key = readFileSync(file, 'utf8').trim();
+    const wallet = new ethers.Wallet(key);
+    assert.equal(wallet.address.toLowerCase(), address);
+    assert.equal(wallet.signingKey.publicKey, '0x04' + pub.slice(2));
+    // Never overwritten.
+    await assert.rejects(run(['keys', 'validator', '--out', file]));
+    assert.equal(readFileSync(file, 'utf8').trim(), key);
+    // The genesis takes the public key alone (the key file stays on the validator's host).
+    const { stdout: g } = await run(['genesis', 'new', '--chain-id', '77', '--validator', `key=${pub},stake=5`]);
+    const genesis = JSON.parse(g);
+    assert.equal(JSON.stringify(genesis).toLowerCase().includes(address), true);
   });
 });

@@ -1,4 +1,7 @@
 // The trellis binary: one executable, one subcommand per job.
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -344,6 +347,36 @@ std::string read_password(const std::string& file) {
     return pw;
 }
 
+/// `trellis keys validator`: a fresh consensus key, written as the node's
+/// validator_key_file expects; the public key and address go to stdout for
+/// `trellis genesis new --validator key=0xPUBKEY,...` (the key stays here).
+int cmd_keys_validator(const std::string& out, const std::string& suite_name) {
+    const crypto::CryptoSuite* suite = crypto::suite_by_name(suite_name);
+    if (!suite) {
+        std::cerr << "error: unknown crypto suite " << suite_name << " (ethereum or sm)\n";
+        return 2;
+    }
+    const Bytes32 key = suite->generate_private_key();
+    auto pub = suite->public_key(key);
+    if (!pub) throw std::runtime_error("key generation failed");
+    const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        std::cerr << "error: cannot create " << out << " (" << std::strerror(errno) << "; an existing file is never overwritten)\n";
+        return 1;
+    }
+    const std::string text = to_0x_hex(key.view()) + "\n";
+    const bool ok = ::write(fd, text.data(), text.size()) == ssize_t(text.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok) {
+        std::cerr << "error: writing " << out << " failed\n";
+        return 1;
+    }
+    std::cout << "validator key:  " << out << "\n"
+              << "public key:     " << to_0x_hex(pub->view()) << "\n"
+              << "address:        " << to_0x_hex(suite->address_of(*pub).view()) << "\n";
+    return 0;
+}
+
 int write_keyfile(const std::string& dir, const Bytes32& key, const std::string& password, bool light) {
     std::filesystem::create_directories(dir);
     node::ScryptParams params;
@@ -669,6 +702,12 @@ int main(int argc, char** argv) {
     auto* keys_new = keys->add_subcommand("new", "Create a new key and write it encrypted");
     auto* keys_import = keys->add_subcommand("import", "Encrypt an existing private key (hex in a file)");
     auto* keys_list = keys->add_subcommand("list", "List the addresses in a keystore");
+    auto* keys_validator = keys->add_subcommand(
+        "validator", "Create a validator's consensus key file (hex, mode 0600) and print its public key for the genesis");
+    std::string validator_out, validator_suite = "ethereum";
+    keys_validator->add_option("--out", validator_out, "key file to create (never overwritten)")->required();
+    keys_validator->add_option("--suite", validator_suite, "crypto suite of the chain (ethereum or sm)")
+        ->capture_default_str();
     for (auto* c : {keys_new, keys_import, keys_list})
         c->add_option("--keystore", keystore, "key file directory")->capture_default_str();
     for (auto* c : {keys_new, keys_import}) {
@@ -819,6 +858,7 @@ int main(int argc, char** argv) {
             return write_keyfile(keystore, *key, read_password(password_file), light);
         }
         if (keys_list->parsed()) return cmd_keys_list(keystore);
+        if (keys_validator->parsed()) return cmd_keys_validator(validator_out, validator_suite);
         if (ca_init->parsed()) {
             auto r = node::ca::init_ca(ca_dir, "Trellis consortium CA", ca_days > 0 ? ca_days : node::ca::kCaValidDays);
             if (!r) throw std::runtime_error(std::string("ca init: ") + node::ca::to_string(r.error()));
