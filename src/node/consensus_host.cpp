@@ -1,6 +1,7 @@
 #include "node/consensus_host.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <unordered_set>
 
 #include "base/assert.hpp"
@@ -545,7 +546,10 @@ Result<Hash32, std::string> ConsensusHost::execute(const consensus::Block& b) {
         tx_hashes.push_back(chain::transaction_hash(tx));
         known.push_back(chain_.known_sender(tx_hashes.back()));
     }
+    const auto exec_start = std::chrono::steady_clock::now();
     auto exec = execution::execute_block(overlay, block, rules_, block_hash, &code_cache_, known);
+    const double exec_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - exec_start).count();
     if (!flat.status().is_ok()) return Unexpected{status_error("state read failed", flat.status())};
     if (!exec) return Unexpected{"transactions rejected: " + execution::to_string(exec.error())};
     if (exec->gas_used != h.gas_used) return Unexpected{std::string("gas used mismatch")};
@@ -562,6 +566,7 @@ Result<Hash32, std::string> ConsensusHost::execute(const consensus::Block& b) {
     sb.senders = std::move(exec->senders);
     sb.diff = std::move(exec->diff);
     sb.tx_hashes = std::move(tx_hashes);
+    sb.execute_seconds = exec_seconds;
     sb.block = std::move(block);
     const uint64_t number = sb.block.header.number;
     if (!spec_.add(std::move(sb))) return Unexpected{std::string("too many uncommitted blocks")};
@@ -698,7 +703,10 @@ void ConsensusHost::build_payload() {
     storage::FlatStateReader flat(ledger_.database());
     OverlayStateReader overlay(flat, merged);
     const auto block_hash = speculative_block_hashes(*path);
+    const auto build_start = std::chrono::steady_clock::now();
     auto built = execution::build_block(overlay, h, candidates, rules_, block_hash, &code_cache_);
+    const double build_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - build_start).count();
     if (!flat.status().is_ok()) return log(status_error("cannot propose: state read failed", flat.status()));
     merge_diff(merged, built.execution.diff);
     auto staged = ledger_.store().stage_state(merged);
@@ -720,6 +728,7 @@ void ConsensusHost::build_payload() {
     sb.receipts = std::move(built.execution.receipts);
     sb.senders = std::move(built.execution.senders);
     sb.diff = std::move(built.execution.diff);
+    sb.execute_seconds = build_seconds;
     sb.block = std::move(built.block);
     const Hash32 hash = sb.hash;
     const uint64_t number = sb.block.header.number;

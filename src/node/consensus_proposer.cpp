@@ -1,5 +1,7 @@
 #include "node/consensus_proposer.hpp"
 
+#include <chrono>
+
 namespace trellis::node {
 
 std::vector<std::shared_ptr<const txpool::PooledTx>> BackendChain::select(uint64_t gas_limit,
@@ -13,6 +15,9 @@ bool BackendChain::has_pending() {
 
 Result<Hash32, std::string> BackendChain::commit(const std::function<Result<Hash32, std::string>()>& write,
                                                  const SpeculativeBlock& block) {
+    // The host stages the state root before this call: commit time here is
+    // the write and the pool update.
+    const auto start = std::chrono::steady_clock::now();
     auto r = backend_.commit_external(write, block.block, block.tx_hashes, block.senders, block.receipts);
     if (r && on_block_) {
         SealedBlock b;
@@ -20,6 +25,8 @@ Result<Hash32, std::string> BackendChain::commit(const std::function<Result<Hash
         b.hash = *r;
         b.tx_count = block.block.body.transactions.size();
         b.gas_used = block.block.header.gas_used;
+        b.execute_seconds = block.execute_seconds;
+        b.commit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         on_block_(b);
     }
     return r;

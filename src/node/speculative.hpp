@@ -57,6 +57,7 @@ struct SpeculativeBlock {
     std::vector<Address> senders;
     std::vector<Hash32> tx_hashes;  ///< of block.body.transactions, in order
     state::StateDiff diff;          ///< this block's own changes (not merged with its ancestors)
+    double execute_seconds = 0;     ///< running its transactions here (metrics)
 };
 
 /// The executed-but-uncommitted blocks, by chain hash, above the ledger's

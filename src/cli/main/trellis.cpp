@@ -531,6 +531,9 @@ int cmd_node(const NodeOptions& o, const std::string& config_file, const CLI::Ap
         return 1;
     }
     st.genesis = std::move(genesis).value();
+    if (!st.consensus_key && !st.network)
+        std::cerr << "note: no validator key and no [p2p]: development mode, blocks are sealed here without "
+                     "consensus (--validator-key runs the BFT engine with n = 1; [p2p] joins a network)\n";
     return run_service(std::move(st));
 }
 
