@@ -296,6 +296,17 @@ uint64_t NetworkNode::best_peer_head_locked() const {
     return best;
 }
 
+uint64_t NetworkNode::credible_peer_head_locked() const {
+    // Up to f of the validators (and any observer) may lie about their head;
+    // the (f + 1)-th highest claim is made or beaten by an honest node.
+    const size_t f = (validator_nodes_.size() - 1) / 3;
+    std::vector<uint64_t> heads;
+    for (const auto& [_, h] : peer_heads_) heads.push_back(h);
+    if (heads.size() <= f) return 0;
+    std::nth_element(heads.begin(), heads.begin() + ptrdiff_t(f), heads.end(), std::greater<>());
+    return heads[f];
+}
+
 void NetworkNode::run() {
     std::unique_lock lock(mu_);
     auto last_log = Clock::now();
@@ -319,7 +330,7 @@ void NetworkNode::run() {
                     if (i != *self_index_ && peer_heads_.contains(validator_nodes_[i])) ++connected;
                 const bool settled = Clock::now() - started_at_ > kSettleTime ||
                                      connected + 1 == validator_nodes_.size();
-                if (settled && head + net_.join_distance >= best) {
+                if (settled && head + net_.join_distance >= credible_peer_head_locked()) {
                     lock.unlock();
                     const bool joined = join_consensus();
                     lock.lock();
@@ -329,7 +340,7 @@ void NetworkNode::run() {
             cv_.wait_for(lock, std::chrono::milliseconds(100));
         } else {
             const uint64_t head = backend_.head_number();
-            const uint64_t best = best_peer_head_locked();
+            const uint64_t best = credible_peer_head_locked();
             std::string failed;
             {
                 std::lock_guard hl(host_mu_);
@@ -339,6 +350,7 @@ void NetworkNode::run() {
                 log(failed.empty() ? "block " + std::to_string(head) + " is " + std::to_string(best - head) +
                                          " behind the best peer: leaving consensus to sync"
                                    : "leaving consensus: " + failed);
+                ++consensus_exits_;
                 lock.unlock();
                 leave_consensus();
                 lock.lock();
@@ -677,6 +689,7 @@ NetworkStatus NetworkNode::status() {
         s.sync_blocks_per_second = sync_rate_;
     }
     s.blocks_imported = imported_.load();
+    s.consensus_exits = consensus_exits_.load();
     {
         std::lock_guard lock(host_mu_);
         if (host_) s.view = host_->view();
@@ -732,6 +745,12 @@ bool NetworkNode::inject(const p2p::NodeId& peer, InjectKind kind) {
             tx.s = uint256(1);
             auto txs = p2p::encode_message(p2p::Txs{{chain::encode_transaction(tx)}});
             if (txs) bytes.insert(bytes.end(), txs->begin(), txs->end());
+            break;
+        }
+        case InjectKind::kFalseHead: {
+            // A head far beyond the chain's: must not make validators leave consensus.
+            auto frame = p2p::encode_message(p2p::Status{uint64_t{1} << 40, Hash32{}});
+            if (frame) bytes = std::move(*frame);
             break;
         }
     }

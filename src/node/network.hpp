@@ -52,12 +52,14 @@ struct NetworkStatus {
     double sync_blocks_per_second = 0;
     uint64_t blocks_imported = 0;
     uint64_t view = 0;
+    /// Times this validator left consensus to sync (fell behind, or its host failed).
+    uint64_t consensus_exits = 0;
     std::vector<p2p::PeerInfo> peers;
     std::vector<p2p::NodeId> banned;
 };
 
 /// What a test can make this node do to a peer (only with test faults on).
-enum class InjectKind { kGarbage, kOversizedFrame, kBadSignature };
+enum class InjectKind { kGarbage, kOversizedFrame, kBadSignature, kFalseHead };
 
 class NetworkNode final : public BlockProposer, private ConsensusNetwork {
 public:
@@ -115,6 +117,10 @@ private:
     bool join_consensus();
     void leave_consensus();
     uint64_t best_peer_head_locked() const;
+    /// The head a validator acts on (join, leave consensus): the highest
+    /// that more than f peers claim, so that one lying member cannot knock
+    /// validators out of consensus with an absurd head.
+    uint64_t credible_peer_head_locked() const;
     void log(const std::string& line);
 
     Ledger& ledger_;
@@ -169,6 +175,7 @@ private:
     size_t peer_cursor_ = 0;
     std::vector<Verified> unproven_;  ///< verified blocks whose commit is not proven yet
     std::atomic<uint64_t> imported_{0};
+    std::atomic<uint64_t> consensus_exits_{0};
     double sync_rate_ = 0;
     std::unique_ptr<ConsensusHost> importer_;
     std::chrono::steady_clock::time_point started_at_;

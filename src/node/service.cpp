@@ -42,6 +42,7 @@ void register_network_methods(rpc::Dispatcher& d, std::atomic<NetworkNode*>& nod
                     {"syncBlocksPerSecond", s.sync_blocks_per_second},
                     {"blocksImported", s.blocks_imported},
                     {"view", s.view},
+                    {"consensusExits", s.consensus_exits},
                     {"peerCount", s.peers.size()},
                     {"p2pPort", live(node).p2p_port()}};
         return out;
@@ -71,7 +72,7 @@ void register_network_methods(rpc::Dispatcher& d, std::atomic<NetworkNode*>& nod
     d.register_method("trellis_testInject", [&node](const json& params, rpc::CallContext&) {
         const Hash32 peer = node_id_param(params, 0);
         if (params.size() < 2 || !params[1].is_string())
-            rpc::throw_invalid_params("expected a kind: garbage, oversized or badSignature");
+            rpc::throw_invalid_params("expected a kind: garbage, oversized, badSignature or falseHead");
         const std::string kind = params[1].get<std::string>();
         InjectKind k;
         if (kind == "garbage")
@@ -80,6 +81,8 @@ void register_network_methods(rpc::Dispatcher& d, std::atomic<NetworkNode*>& nod
             k = InjectKind::kOversizedFrame;
         else if (kind == "badSignature")
             k = InjectKind::kBadSignature;
+        else if (kind == "falseHead")
+            k = InjectKind::kFalseHead;
         else
             rpc::throw_invalid_params("unknown kind " + kind);
         return json(live(node).inject(peer, k));

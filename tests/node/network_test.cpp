@@ -304,3 +304,24 @@ TEST(Network, sync_items_round_trip_and_reject_anything_else) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Network, one_peer_claiming_an_absurd_head_does_not_knock_validators_out_of_consensus) {
+    Cluster c(4, 1);
+    ASSERT_TRUE(wait_for([&] { return c.all_at_least(2); }, std::chrono::seconds(30))) << c.dump();
+    // The observer tells every validator its head is block 2^40.
+    for (size_t v = 0; v < 4; ++v)
+        ASSERT_TRUE(wait_for([&] { return c.net(4).inject(c.net(v).node_id(), InjectKind::kFalseHead); },
+                             std::chrono::seconds(10)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    for (size_t v = 0; v < 4; ++v) {
+        const auto s = c.net(v).status();
+        EXPECT_FALSE(s.syncing) << "validator " << v;
+        EXPECT_EQ(s.consensus_exits, 0u) << "validator " << v << " left consensus";
+    }
+    const uint64_t h = c.head(0);
+    ASSERT_TRUE(wait_for([&] { return c.all_at_least(h + 3); }, std::chrono::seconds(20))) << c.dump();
+}
+
+}  // namespace
