@@ -29,6 +29,11 @@ constexpr size_t kMaxRequested = 200'000;
 constexpr size_t kSoftBlocksBytes = size_t{2} << 20;
 /// Txs responses likewise.
 constexpr size_t kSoftTxsBytes = size_t{4} << 20;
+/// Serving budgets per peer and second. Sync asks for a few batches of 64
+/// blocks a second and gossip for the hashes just announced; a peer asking
+/// for far more is making this node read its disk and pool for nothing.
+constexpr uint64_t kMaxServedBlocksPerSecond = 4096;
+constexpr uint64_t kMaxRequestedHashesPerSecond = 65536;
 /// Until this long after start a validator waits to hear its peers' heads
 /// (unless every other validator is connected) before joining consensus.
 constexpr auto kSettleTime = std::chrono::seconds(2);
@@ -258,7 +263,26 @@ void NetworkNode::on_status(const p2p::NodeId& from, uint64_t head) {
     cv_.notify_all();
 }
 
+bool NetworkNode::within_budget(const p2p::NodeId& peer, uint64_t blocks, uint64_t hashes) {
+    bool ok = true;
+    {
+        std::lock_guard lock(serve_mu_);
+        const auto now = Clock::now();
+        ServeWindow& w = serve_[peer];
+        if (now - w.start >= std::chrono::seconds(1)) w = ServeWindow{now, 0, 0};
+        w.blocks += blocks;
+        w.hashes += hashes;
+        ok = w.blocks <= kMaxServedBlocksPerSecond && w.hashes <= kMaxRequestedHashesPerSecond;
+        // Forget peers that went quiet, so the table stays as small as the peer set.
+        if (serve_.size() > 4 * net_.p2p.max_peers + 16)
+            std::erase_if(serve_, [now](const auto& e) { return now - e.second.start > std::chrono::seconds(10); });
+    }
+    if (!ok) peers_->penalise(peer, p2p::Misbehaviour::kSpam);
+    return ok;
+}
+
 void NetworkNode::on_get_blocks(const p2p::NodeId& from, const p2p::GetBlocks& m) {
+    if (!within_budget(from, m.count, 0)) return;
     p2p::Blocks out;
     size_t bytes = 0;
     const uint64_t head = backend_.head_number();
@@ -385,7 +409,10 @@ void NetworkNode::sync_step(std::unique_lock<std::mutex>& lock) {
     if (next_request_ < expected) next_request_ = expected;
 
     const uint64_t best = best_peer_head_locked();
-    while (inflight_.size() < net_.sync_parallel && next_request_ <= best) {
+    // Fetching runs at most this far ahead of the import, so responses
+    // waiting in ready_ stay bounded (blocks can be megabytes each).
+    const uint64_t window = net_.sync_batch * net_.sync_parallel * 4;
+    while (inflight_.size() < net_.sync_parallel && next_request_ <= best && next_request_ < expected + window) {
         std::vector<std::pair<p2p::NodeId, uint64_t>> candidates;
         for (const auto& entry : peer_heads_) {
             if (entry.second < next_request_) continue;
@@ -640,6 +667,7 @@ void NetworkNode::on_tx_announce(const p2p::NodeId& from, const p2p::TxAnnounce&
 }
 
 void NetworkNode::on_tx_request(const p2p::NodeId& from, const p2p::TxRequest& m) {
+    if (!within_budget(from, 0, m.hashes.size())) return;
     p2p::Txs out;
     size_t bytes = 0;
     for (const auto& h : m.hashes) {
@@ -745,6 +773,13 @@ bool NetworkNode::inject(const p2p::NodeId& peer, InjectKind kind) {
             tx.s = uint256(1);
             auto txs = p2p::encode_message(p2p::Txs{{chain::encode_transaction(tx)}});
             if (txs) bytes.insert(bytes.end(), txs->begin(), txs->end());
+            break;
+        }
+        case InjectKind::kRequestFlood: {
+            // 100 GetBlocks of 128 blocks each, at once: past the serving budget.
+            auto frame = p2p::encode_message(p2p::GetBlocks{1, p2p::kMaxBlocksPerRequest});
+            if (frame)
+                for (int i = 0; i < 100; ++i) bytes.insert(bytes.end(), frame->begin(), frame->end());
             break;
         }
         case InjectKind::kFalseHead: {

@@ -59,7 +59,7 @@ struct NetworkStatus {
 };
 
 /// What a test can make this node do to a peer (only with test faults on).
-enum class InjectKind { kGarbage, kOversizedFrame, kBadSignature, kFalseHead };
+enum class InjectKind { kGarbage, kOversizedFrame, kBadSignature, kFalseHead, kRequestFlood };
 
 class NetworkNode final : public BlockProposer, private ConsensusNetwork {
 public:
@@ -106,6 +106,9 @@ private:
     void on_tx_request(const p2p::NodeId& from, const p2p::TxRequest& m);
     void on_txs(const p2p::NodeId& from, const p2p::Txs& m);
     void on_chain_event(const rpc::ChainEvent& ev);
+    /// Charges cost to peer's serving budget of this second; false (and a
+    /// kSpam penalty) when the peer asks for more than a sane node would.
+    bool within_budget(const p2p::NodeId& peer, uint64_t blocks, uint64_t hashes);
     void flush_announcements();
 
     /// The supervisor thread: sync until close to the peers' head, then (a
@@ -182,6 +185,15 @@ private:
     std::thread thread_;
     std::atomic<bool> stopped_{false};
     std::atomic<uint64_t> head_{0};
+
+    /// What each peer asked us to serve in the current one-second window.
+    struct ServeWindow {
+        std::chrono::steady_clock::time_point start;
+        uint64_t blocks = 0;
+        uint64_t hashes = 0;
+    };
+    std::mutex serve_mu_;
+    std::map<p2p::NodeId, ServeWindow> serve_;
 
     std::mutex faults_mu_;
     std::shared_ptr<const std::set<p2p::NodeId>> isolated_;

@@ -72,7 +72,7 @@ void register_network_methods(rpc::Dispatcher& d, std::atomic<NetworkNode*>& nod
     d.register_method("trellis_testInject", [&node](const json& params, rpc::CallContext&) {
         const Hash32 peer = node_id_param(params, 0);
         if (params.size() < 2 || !params[1].is_string())
-            rpc::throw_invalid_params("expected a kind: garbage, oversized, badSignature or falseHead");
+            rpc::throw_invalid_params("expected a kind: garbage, oversized, badSignature, falseHead or requestFlood");
         const std::string kind = params[1].get<std::string>();
         InjectKind k;
         if (kind == "garbage")
@@ -83,6 +83,8 @@ void register_network_methods(rpc::Dispatcher& d, std::atomic<NetworkNode*>& nod
             k = InjectKind::kBadSignature;
         else if (kind == "falseHead")
             k = InjectKind::kFalseHead;
+        else if (kind == "requestFlood")
+            k = InjectKind::kRequestFlood;
         else
             rpc::throw_invalid_params("unknown kind " + kind);
         return json(live(node).inject(peer, k));

@@ -325,3 +325,26 @@ TEST(Network, one_peer_claiming_an_absurd_head_does_not_knock_validators_out_of_
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Network, a_peer_flooding_block_requests_is_refused_and_banned) {
+    Cluster c(4, 1);
+    ASSERT_TRUE(wait_for([&] { return c.all_at_least(2); }, std::chrono::seconds(30))) << c.dump();
+    const p2p::NodeId victim = c.net(0).node_id();
+    const p2p::NodeId attacker = c.net(4).node_id();
+    const auto banned = [&] {
+        for (const auto& b : c.net(0).status().banned)
+            if (b == attacker) return true;
+        return false;
+    };
+    // 12,800 blocks asked for at once: past the 4,096-a-second budget, each
+    // request beyond it costs 20.
+    ASSERT_TRUE(wait_for([&] { return c.net(4).inject(victim, InjectKind::kRequestFlood); },
+                         std::chrono::seconds(10)));
+    ASSERT_TRUE(wait_for(banned, std::chrono::seconds(10))) << c.dump();
+    const uint64_t h = c.head(0);
+    ASSERT_TRUE(wait_for([&] { return c.head(0) >= h + 3; }, std::chrono::seconds(20))) << c.dump();
+}
+
+}  // namespace
