@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "node/ca.hpp"
 #include "node/service.hpp"
 
 namespace trellis::node {
@@ -28,11 +29,30 @@ struct LocalNetworkOptions {
 /// The i-th validator's consensus key of a local network (derived, not secret).
 Bytes32 local_validator_key(size_t i);
 
+/// A local network's identities: a CA and one certificate per node under
+/// dir, and base's chain with validators 0..validators-1
+/// (local_validator_key(i), stake 100, each bound to its node id) and the
+/// other nodes as observers.
+struct LocalIdentities {
+    chain::Genesis genesis;
+    std::vector<ca::IssuedNode> certs;
+    size_t validators = 0;
+};
+Result<LocalIdentities, std::string> make_local_identities(const std::filesystem::path& dir,
+                                                           size_t validators, size_t observers,
+                                                           const chain::Genesis& base);
+
+/// Node i's settings: base with its data directory under dir, the genesis,
+/// its validator key (validators only) and its certificate; p2p on a free
+/// loopback port with quick redials; no peers yet.
+ServiceSettings local_node_settings(const LocalIdentities& ids, size_t i, const std::filesystem::path& dir,
+                                    ServiceSettings base);
+
 class LocalNetwork {
 public:
     /// Creates the CA and certificates under dir and starts every node.
     static Result<std::unique_ptr<LocalNetwork>, std::string> start(const std::filesystem::path& dir,
-                                                                   LocalNetworkOptions options);
+                                                                    LocalNetworkOptions options);
     ~LocalNetwork();
     size_t size() const noexcept { return nodes_.size(); }
     Service& node(size_t i) { return *nodes_[i]; }

@@ -19,6 +19,7 @@
 #include "crypto/keccak.hpp"
 #include "node/ca.hpp"
 #include "node/devnet.hpp"
+#include "node/local_network.hpp"
 #include "node/service.hpp"
 #include "support/temp_dir.hpp"
 
@@ -34,11 +35,6 @@ constexpr chain::ChainId kChain = 4242;
 struct TempDir : test::TempDir {
     TempDir() : test::TempDir("trellis-net") {}
 };
-
-Bytes32 validator_key(size_t i) {
-    return Bytes32::from(
-        crypto::keccak256(as_view("trellis network test validator " + std::to_string(i))).view());
-}
 
 template <class F>
 bool wait_for(F f, std::chrono::milliseconds limit) {
@@ -78,53 +74,24 @@ struct Cluster {
 
     Cluster(size_t n, size_t m, std::chrono::milliseconds idle = std::chrono::milliseconds(100))
         : validators(n) {
-        EXPECT_TRUE(ca::init_ca(dir.path / "ca"));
-        genesis = devnet_genesis(accounts, devnet_default_balance());
-        genesis.chain_id = kChain;
-        genesis.validators.clear();
-        const auto& suite = crypto::ethereum_suite();
-        std::vector<ca::IssuedNode> certs;
-        for (size_t i = 0; i < n + m; ++i) {
-            auto issued = ca::issue_node(dir.path / "ca", "node" + std::to_string(i), dir.path / "certs");
-            EXPECT_TRUE(issued.ok());
-            certs.push_back(*issued);
-            if (i < n) {
-                chain::GenesisValidator v;
-                v.public_key = *suite.public_key(validator_key(i));
-                v.address = suite.address_of(v.public_key);
-                v.stake = uint256(100);
-                v.node_id = issued->node_id;
-                genesis.validators.push_back(v);
-            } else {
-                genesis.observer_nodes.push_back(issued->node_id);
-            }
-        }
+        chain::Genesis base = devnet_genesis(accounts, devnet_default_balance());
+        base.chain_id = kChain;
+        auto ids = make_local_identities(dir.path, n, m, base);
+        EXPECT_TRUE(ids.ok()) << (ids.ok() ? "" : ids.error());
+        genesis = ids->genesis;
         logs.resize(n + m);
         for (size_t i = 0; i < n + m; ++i) {
             ServiceSettings st;
-            st.datadir = dir.path / ("node" + std::to_string(i));
-            st.genesis = genesis;
-            st.http_port = 0;
             st.rpc_threads = 1;
             st.recovery.threads = 1;
             st.ledger.sync_commits = false;
-            if (i < n) st.consensus_key = validator_key(i);
             st.consensus.idle_block_interval = idle;
             st.consensus.engine.base_timeout_ms = 1000;
-            NetworkSettings net;
-            net.test_faults = true;
-            net.p2p.transport.listen_port = 0;
-            net.p2p.transport.cert_file = certs[i].cert_file;
-            net.p2p.transport.key_file = certs[i].key_file;
-            net.p2p.transport.ca_file = certs[i].ca_file;
-            net.p2p.backoff_initial = std::chrono::milliseconds(50);
-            net.p2p.backoff_max = std::chrono::milliseconds(500);
-            st.network = net;
-            if (std::getenv("TRELLIS_NET_VERBOSE")) {
-                st.log = &std::cerr;
-            } else {
-                st.log = &logs[i];
-            }
+            st.network = NetworkSettings{};
+            st.network->test_faults = true;
+            st = local_node_settings(*ids, i, dir.path, std::move(st));
+            st.http_port = 0;
+            st.log = std::getenv("TRELLIS_NET_VERBOSE") ? &std::cerr : static_cast<std::ostream*>(&logs[i]);
             settings.push_back(st);
         }
         nodes.resize(n + m);
@@ -156,6 +123,12 @@ struct Cluster {
         for (size_t i = 0; i < nodes.size(); ++i)
             if (nodes[i] && head(i) < h) return false;
         return true;
+    }
+    /// Whether node i has banned node `who`.
+    bool has_banned(size_t i, const p2p::NodeId& who) {
+        for (const auto& b : net(i).status().banned)
+            if (b == who) return true;
+        return false;
     }
     std::string dump() {
         std::string s;
@@ -227,11 +200,7 @@ TEST(Network, a_peer_sending_garbage_and_bad_signatures_is_banned_while_the_othe
     // redials); the bad signatures cost 20. An injection that lands on a
     // connection already closing is lost, so the attacker repeats its round
     // (one round suffices when nothing is lost; three at most).
-    const auto banned = [&] {
-        for (const auto& b : c.net(0).status().banned)
-            if (b == attacker) return true;
-        return false;
-    };
+    const auto banned = [&] { return c.has_banned(0, attacker); };
     for (int round = 0; !banned(); ++round) {
         ASSERT_LT(round, 3) << "not banned after three rounds\n" << c.dump();
         for (InjectKind k : {InjectKind::kGarbage, InjectKind::kOversizedFrame, InjectKind::kBadSignature}) {
@@ -333,11 +302,7 @@ TEST(Network, a_peer_flooding_block_requests_is_refused_and_banned) {
     ASSERT_TRUE(wait_for([&] { return c.all_at_least(2); }, std::chrono::seconds(30))) << c.dump();
     const p2p::NodeId victim = c.net(0).node_id();
     const p2p::NodeId attacker = c.net(4).node_id();
-    const auto banned = [&] {
-        for (const auto& b : c.net(0).status().banned)
-            if (b == attacker) return true;
-        return false;
-    };
+    const auto banned = [&] { return c.has_banned(0, attacker); };
     // 12,800 blocks asked for at once: past the 4,096-a-second budget, each
     // request beyond it costs 20.
     ASSERT_TRUE(wait_for([&] { return c.net(4).inject(victim, InjectKind::kRequestFlood); },
