@@ -545,3 +545,53 @@ TEST(Consensus, suite_scheme_signs_and_verifies_with_secp256k1_and_sm2) {
         EXPECT_TRUE(verifier.sign(d).empty());
     }
 }
+
+TEST(Consensus, a_timed_out_validator_resends_its_timeout_every_base_interval_without_signing_again) {
+    // One validator of four, cut off: its timer fires twice in the same view.
+    Cluster c({1, 1, 1, 1});
+    Engine& e = *c.engines[0];
+    const ViewNum v = e.current_view();
+    Outputs first = e.on_timer(v);
+    ASSERT_EQ(first.messages.size(), 1u) << "the timeout is broadcast";
+    ASSERT_TRUE(first.timer.has_value());
+    EXPECT_EQ(first.timer->view, v);
+    EXPECT_EQ(first.timer->delay_ms, Settings{}.base_timeout_ms) << "then resent every base interval";
+    const SafetyState after_first = e.safety_state();
+
+    Outputs again = e.on_timer(v);
+    ASSERT_EQ(again.messages.size(), 1u) << "resent";
+    EXPECT_EQ(again.messages[0].bytes, first.messages[0].bytes) << "the same signed message";
+    EXPECT_FALSE(again.messages[0].to.has_value());
+    EXPECT_EQ(e.safety_state(), after_first) << "nothing new signed or recorded";
+    ASSERT_TRUE(again.timer.has_value());
+    EXPECT_EQ(again.timer->delay_ms, Settings{}.base_timeout_ms);
+
+    // A stale timer (another view) resends nothing.
+    EXPECT_TRUE(e.on_timer(v + 5).messages.empty());
+}
+
+TEST(Consensus, view_timeouts_double_up_to_the_cap) {
+    // Every view fails: only timeouts get through (proposals and votes are
+    // lost), so each TC leads into another view without a QC.
+    Cluster c({1, 1, 1, 1});
+    std::vector<uint64_t> delays;
+    for (int k = 0; k < 6; ++k) {
+        for (size_t i = 0; i < 4; ++i) c.handle(i, c.engines[i]->on_timer(c.engines[i]->current_view()));
+        while (!c.queue.empty()) {
+            auto [from, to, bytes] = std::move(c.queue.front());
+            c.queue.pop_front();
+            auto m = decode_message(bytes, *c.schemes[0]);
+            if (m && std::holds_alternative<Timeout>(*m))
+                c.handle(to, c.engines[to]->on_message(ValidatorIndex(from), bytes));
+        }
+        c.payloads.clear();
+        ASSERT_TRUE(c.timers[0].has_value());
+        delays.push_back(c.timers[0]->delay_ms);
+    }
+    const uint64_t base = Settings{}.base_timeout_ms;
+    // 2, 4, 8, 8, ... times the base: doubling per failed view, capped at 2^3.
+    EXPECT_EQ(delays.front(), base << 1);
+    EXPECT_EQ(delays[1], base << 2);
+    EXPECT_EQ(delays.back(), base << 3);
+    EXPECT_EQ(*std::max_element(delays.begin(), delays.end()), base << 3);
+}
