@@ -21,6 +21,7 @@
 #include "node/devnet.hpp"
 #include "node/local_network.hpp"
 #include "node/service.hpp"
+#include "support/locked_log.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace trellis;
@@ -70,7 +71,14 @@ struct Cluster {
     std::vector<ServiceSettings> settings;
     std::vector<std::unique_ptr<Service>> nodes;
     std::vector<uint16_t> p2p_ports;
-    std::vector<std::ostringstream> logs;
+    std::vector<std::unique_ptr<test::LockedLog>> logs;
+
+    // The nodes log into `logs` until they stop: stop them before the
+    // members go (members are destroyed in reverse order, logs first).
+    ~Cluster() {
+        for (auto& n : nodes)
+            if (n) n->stop();
+    }
 
     Cluster(size_t n, size_t m, std::chrono::milliseconds idle = std::chrono::milliseconds(100))
         : validators(n) {
@@ -79,7 +87,7 @@ struct Cluster {
         auto ids = make_local_identities(dir.path, n, m, base);
         EXPECT_TRUE(ids.ok()) << (ids.ok() ? "" : ids.error());
         genesis = ids->genesis;
-        logs.resize(n + m);
+        for (size_t i = 0; i < n + m; ++i) logs.push_back(std::make_unique<test::LockedLog>());
         for (size_t i = 0; i < n + m; ++i) {
             ServiceSettings st;
             st.rpc_threads = 1;
@@ -91,7 +99,7 @@ struct Cluster {
             st.network->test_faults = true;
             st = local_node_settings(*ids, i, dir.path, std::move(st));
             st.http_port = 0;
-            st.log = std::getenv("TRELLIS_NET_VERBOSE") ? &std::cerr : static_cast<std::ostream*>(&logs[i]);
+            st.log = std::getenv("TRELLIS_NET_VERBOSE") ? &std::cerr : &logs[i]->stream();
             settings.push_back(st);
         }
         nodes.resize(n + m);
@@ -133,7 +141,7 @@ struct Cluster {
     std::string dump() {
         std::string s;
         for (size_t i = 0; i < logs.size(); ++i) {
-            const std::string l = logs[i].str();
+            const std::string l = logs[i]->str();
             s += "--- node" + std::to_string(i) + " (head " +
                  (nodes[i] ? std::to_string(head(i)) : "stopped") + ")\n" +
                  (l.size() > 3000 ? l.substr(l.size() - 3000) : l);
