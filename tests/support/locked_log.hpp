@@ -21,7 +21,7 @@ public:
 
 private:
     struct Buf : std::stringbuf {
-        std::mutex mu;
+        std::recursive_mutex mu;  // stringbuf::xsputn may call overflow
         int_type overflow(int_type c) override {
             std::lock_guard lock(mu);
             return std::stringbuf::overflow(c);
