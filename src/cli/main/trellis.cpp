@@ -735,7 +735,7 @@ int main(int argc, char** argv) {
         c->add_option("--days", ca_days, "validity in days (default: CA 3650, node 730)")->check(CLI::Range(1, 36500));
 
     auto* nd = app.add_subcommand("node", "Run a node: the chain in --datadir, JSON-RPC over HTTP and WebSocket, "
-                                          "single-validator block production");
+                                          "blocks by BFT consensus with --validator-key and/or p2p (docs/network.md), else development mode");
     NodeOptions nopt;
     std::string nd_config;
     nd->add_option("--config", nd_config,
