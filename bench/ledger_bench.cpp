@@ -19,7 +19,7 @@
 #include "chain/block_root.hpp"
 #include "crypto/keccak.hpp"
 #include "crypto/secp256k1.hpp"
-#include "node/ledger.hpp"
+#include "ledger/ledger.hpp"
 
 using namespace trellis;
 
@@ -84,7 +84,7 @@ const Workload& workload() {
         v.stake = 1;
         g.validators.push_back(v);
 
-        auto producer = node::Ledger::open_in_memory(g);
+        auto producer = ledger::Ledger::open_in_memory(g);
         if (!producer) throw std::runtime_error(producer.error());
         std::mt19937_64 rng(7);
         std::vector<uint64_t> nonces(size_t(holders), 0);
@@ -128,8 +128,8 @@ void import_all(benchmark::State& st, bool on_disk) {
         st.PauseTiming();
         const auto dir = std::filesystem::temp_directory_path() / ("trellis-ledger-bench-" + std::to_string(::getpid()));
         std::filesystem::remove_all(dir);
-        node::LedgerSettings settings;
-        auto ledger = on_disk ? node::Ledger::open(dir, w.genesis, settings) : node::Ledger::open_in_memory(w.genesis);
+        ledger::LedgerSettings settings;
+        auto ledger = on_disk ? ledger::Ledger::open(dir, w.genesis, settings) : ledger::Ledger::open_in_memory(w.genesis);
         if (!ledger) {
             st.SkipWithError(ledger.error().c_str());
             return;

@@ -10,10 +10,11 @@ import re
 import sys
 
 ORDER = ["base", "crypto", "codec", "evm", "trie", "state", "chain", "execution",
-         "txpool", "consensus", "storage", "p2p", "rpc", "indexer", "node", "cli"]
+         "txpool", "consensus", "runtime", "storage", "p2p", "rpc", "ledger", "indexer", "node",
+         "devtools", "cli"]
 CORE = set(ORDER[:ORDER.index("consensus") + 1])
 RANK = {m: i for i, m in enumerate(ORDER)}
-INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([a-z_]+)/')
+INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([a-z0-9_]+)/')
 
 
 def main(root: str) -> int:

@@ -26,4 +26,15 @@ inline Result<void, BlockError> validate_body(const BlockHeader& h, const BlockB
     return {};
 }
 
+/// Everything a block must satisfy before it is executed on its parent's
+/// state: the header's own bounds, its link to the parent (validate_against_parent)
+/// and its transactions root. The one rule for every path that accepts a block
+/// from elsewhere (import, consensus proposals, sync).
+inline Result<void, BlockError> validate_block_on_parent(const Block& block, const BlockHeader& parent,
+                                                         const uint256& expected_base_fee) {
+    if (auto ok = validate_header(block.header); !ok) return ok;
+    if (auto ok = validate_against_parent(block.header, parent, expected_base_fee); !ok) return ok;
+    return validate_body(block.header, block.body);
+}
+
 }  // namespace trellis::chain

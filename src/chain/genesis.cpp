@@ -1,5 +1,7 @@
 #include "chain/genesis.hpp"
 
+#include <algorithm>
+
 #include <set>
 #include <string_view>
 
@@ -197,6 +199,18 @@ BlockHeader genesis_header(const Genesis& g, const Hash32& state_root) {
     h.extra_data = g.extra_data;
     const Hash32 config = genesis_config_hash(g);
     h.consensus.assign(config.bytes.begin(), config.bytes.end());
+    return h;
+}
+
+BlockHeader child_header(const BlockHeader& parent, const BaseFeeRule& rule, uint64_t timestamp,
+                         const Address& proposer) {
+    BlockHeader h;
+    h.parent_hash = header_hash(parent);
+    h.number = parent.number + 1;
+    h.timestamp = std::max(timestamp, parent.timestamp);
+    h.proposer = proposer;
+    h.gas_limit = parent.gas_limit;
+    h.base_fee = expected_base_fee(rule, parent);
     return h;
 }
 

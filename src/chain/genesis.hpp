@@ -54,6 +54,13 @@ uint256 initial_base_fee(const BaseFeeRule& rule) noexcept;
 /// for the adjusting rule; the fixed value otherwise).
 uint256 expected_base_fee(const BaseFeeRule& rule, const BlockHeader& parent) noexcept;
 
+/// The header a new child of parent starts from, before execution fills gas,
+/// roots and bloom: parent hash, number + 1, a timestamp not before the
+/// parent's, the parent's gas limit and the base fee rule's value. Every block
+/// producer builds on it, so a produced block passes validate_against_parent.
+BlockHeader child_header(const BlockHeader& parent, const BaseFeeRule& rule, uint64_t timestamp,
+                         const Address& proposer);
+
 /// An initial account (geth's alloc entry).
 struct GenesisAccount {
     uint256 balance;
@@ -69,7 +76,7 @@ struct GenesisValidator {
     Address address;                    ///< must be the suite's address of public_key
     uint256 stake;                      ///< voting power; nonzero
     /// The validator's p2p identity: SHA-256 of the DER SubjectPublicKeyInfo of
-    /// its node's TLS certificate (node::ca::node_id_of_certificate). All zero:
+    /// its node's TLS certificate (p2p::ca::node_id_of_certificate). All zero:
     /// not bound to a node.
     Hash32 node_id;
     friend bool operator==(const GenesisValidator&, const GenesisValidator&) = default;

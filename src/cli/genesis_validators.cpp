@@ -5,7 +5,7 @@
 #include "base/hex.hpp"
 #include "crypto/secp256k1.hpp"
 #include "crypto/sm2.hpp"
-#include "node/ca.hpp"
+#include "p2p/ca.hpp"
 #include "node/config.hpp"
 
 namespace trellis::cli {
@@ -41,10 +41,10 @@ Result<chain::GenesisValidator, std::string> legacy_spec(const std::string& spec
 }  // namespace
 
 Result<Hash32, std::string> node_id_of_certificate_file(const std::string& path) {
-    auto pem = node::ca::read_file(path);
+    auto pem = p2p::ca::read_file(path);
     if (!pem) return Unexpected{"cannot read certificate " + path};
-    auto id = node::ca::node_id_of_certificate(*pem);
-    if (!id) return Unexpected{path + ": " + node::ca::to_string(id.error())};
+    auto id = p2p::ca::node_id_of_certificate(*pem);
+    if (!id) return Unexpected{path + ": " + p2p::ca::to_string(id.error())};
     return *id;
 }
 

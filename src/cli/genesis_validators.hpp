@@ -20,7 +20,7 @@ namespace trellis::cli {
 Result<chain::GenesisValidator, std::string> parse_validator_spec(const std::string& spec,
                                                                   const crypto::CryptoSuite& suite);
 
-/// The node id of the certificate in the PEM file (node::ca::node_id_of_certificate).
+/// The node id of the certificate in the PEM file (p2p::ca::node_id_of_certificate).
 Result<Hash32, std::string> node_id_of_certificate_file(const std::string& path);
 
 }  // namespace trellis::cli

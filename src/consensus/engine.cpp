@@ -1,5 +1,7 @@
 #include "consensus/engine.hpp"
 
+#include "consensus/sync.hpp"
+
 #include <algorithm>
 
 namespace trellis::consensus {
@@ -207,8 +209,8 @@ void Engine::process_qc(const QuorumCert& qc, ValidatorIndex from, Outputs& out)
         // commits B and its ancestors.
         const BlockHeader& h = it->second.block.header;
         auto parent = tree_.find(h.parent_id());
-        if (h.justify.view + 1 == h.view && parent != tree_.end() && !parent->second.committed &&
-            parent->second.block.header.epoch == epoch_)
+        if (parent != tree_.end() && child_commits(parent->second.block.header, parent->first, h) &&
+            !parent->second.committed && parent->second.block.header.epoch == epoch_)
             commit_through(parent->first, h.justify, qc, out);
     }
     if (epoch_ != epoch) return;

@@ -9,7 +9,7 @@ namespace trellis::consensus {
 
 namespace {
 
-enum class Tag : uint64_t { kProposal = 1, kVote, kTimeout, kSyncRequest, kSyncResponse, kEvidence };
+using Tag = MessageTag;
 
 template <class T>
 using R = Result<T, RejectReason>;

@@ -170,6 +170,9 @@ struct Evidence {
 
 using Message = std::variant<Proposal, Vote, Timeout, SyncRequest, SyncResponse, Evidence>;
 
+/// The type number that opens each encoded message (docs/consensus.md §3).
+enum class MessageTag : uint64_t { kProposal = 1, kVote, kTimeout, kSyncRequest, kSyncResponse, kEvidence };
+
 // ---------------------------------------------------------------------------
 // Encoding. decode_message accepts exactly the canonical encoding (strict RLP,
 // all bounds of types.hpp) and fills block ids with scheme.hash.

@@ -124,4 +124,24 @@ BuiltBlock build_block(state::StateReader& parent, const chain::BlockHeader& hea
     return built;
 }
 
+const char* to_string(ExecutedBlockMismatch m) noexcept {
+    switch (m) {
+        case ExecutedBlockMismatch::kGasUsed:
+            return "gas used mismatch";
+        case ExecutedBlockMismatch::kLogsBloom:
+            return "logs bloom mismatch";
+        case ExecutedBlockMismatch::kReceiptsRoot:
+            return "receipts root mismatch";
+    }
+    return "unknown mismatch";
+}
+
+Result<void, ExecutedBlockMismatch> validate_executed_block(const chain::BlockHeader& h,
+                                                            const BlockExecution& exec) {
+    if (exec.gas_used != h.gas_used) return Unexpected{ExecutedBlockMismatch::kGasUsed};
+    if (exec.logs_bloom != h.logs_bloom) return Unexpected{ExecutedBlockMismatch::kLogsBloom};
+    if (exec.receipts_root != h.receipts_root) return Unexpected{ExecutedBlockMismatch::kReceiptsRoot};
+    return {};
+}
+
 }  // namespace trellis::execution

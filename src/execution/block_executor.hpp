@@ -71,6 +71,16 @@ Result<BlockExecution, BlockError> execute_block(state::StateReader& parent, con
                                                  evm::CodeCache* cache = nullptr,
                                                  std::span<const std::optional<Address>> known_senders = {});
 
+/// Where an executed block disagrees with its header.
+enum class ExecutedBlockMismatch { kGasUsed, kLogsBloom, kReceiptsRoot };
+const char* to_string(ExecutedBlockMismatch m) noexcept;
+
+/// Checks what execution produced against what the header claims (gas used,
+/// logs bloom, receipts root). The state root is the caller's to compare, on
+/// its state backend, after applying exec.diff.
+Result<void, ExecutedBlockMismatch> validate_executed_block(const chain::BlockHeader& h,
+                                                            const BlockExecution& exec);
+
 /// A candidate for a new block, with its sender already recovered.
 struct Candidate {
     chain::Transaction tx;

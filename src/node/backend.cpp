@@ -5,41 +5,13 @@
 
 #include "base/assert.hpp"
 #include "crypto/keccak.hpp"
+#include "ledger/head_accounts.hpp"
 #include "state/world_state.hpp"
 #include "storage/state_store.hpp"
 #include "trie/common.hpp"
 
 namespace trellis::node {
 namespace {
-
-/// The head's flat state, as the pool checks admissions against it. Used with
-/// ChainBackend::mu_ held, so no commit runs underneath.
-class HeadAccounts final : public txpool::AccountView {
-public:
-    explicit HeadAccounts(storage::Database& db) : reader_(db) {}
-    uint64_t nonce(const Address& a) override {
-        const auto& acc = read(a);
-        return acc ? acc->nonce : 0;
-    }
-    uint256 balance(const Address& a) override {
-        const auto& acc = read(a);
-        return acc ? acc->balance : uint256();
-    }
-
-private:
-    /// The pool asks for an account's nonce and then its balance: one read serves both.
-    const std::optional<state::AccountRecord>& read(const Address& a) {
-        if (!last_ || *last_ != a) {
-            account_ = reader_.read_account(a);
-            last_ = a;
-        }
-        return account_;
-    }
-
-    storage::FlatStateReader reader_;
-    std::optional<Address> last_;
-    std::optional<state::AccountRecord> account_;
-};
 
 /// eth_getBalance and friends at one block, through the tries.
 class TrieView final : public rpc::StateView {
@@ -177,7 +149,7 @@ bool is_precompile(const Address& a) {
 
 }  // namespace
 
-ChainBackend::ChainBackend(Ledger& ledger, BackendSettings settings)
+ChainBackend::ChainBackend(ledger::Ledger& ledger, BackendSettings settings)
     : ledger_(ledger),
       settings_(std::move(settings)),
       pool_([&] {
@@ -372,7 +344,7 @@ std::vector<Result<Hash32, rpc::SendFailure>> ChainBackend::send_raw_transaction
     admitted.reserve(encoded.size());
     {
         std::lock_guard lock(mu_);
-        HeadAccounts view(ledger_.database());
+        ledger::HeadAccounts view(ledger_.database());
         for (auto& r : recovered) {
             if (!r) {
                 out.push_back(Unexpected{rpc::SendFailure{txpool::AddError::kInvalid, r.error()}});
@@ -482,7 +454,7 @@ Result<std::optional<SealedBlock>, std::string> ChainBackend::seal_block(uint64_
         for (const auto& p : selected) candidates.push_back(execution::Candidate{p->tx, p->sender});
         auto produced = ledger_.produce_block(candidates, timestamp, proposer);
         if (!produced) return Unexpected{produced.error()};
-        HeadAccounts view(ledger_.database());
+        ledger::HeadAccounts view(ledger_.database());
         pool_.on_new_head(view);
         pool_pending_.store(pool_.pending_count(), std::memory_order_relaxed);
         pool_queued_.store(pool_.queued_count(), std::memory_order_relaxed);
@@ -541,7 +513,7 @@ Result<Hash32, std::string> ChainBackend::commit_external(const std::function<Re
         auto written = write();
         if (!written) return written;
         hash = *written;
-        HeadAccounts view(ledger_.database());
+        ledger::HeadAccounts view(ledger_.database());
         pool_.on_new_head(view);
         pool_pending_.store(pool_.pending_count(), std::memory_order_relaxed);
         pool_queued_.store(pool_.queued_count(), std::memory_order_relaxed);

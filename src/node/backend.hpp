@@ -1,6 +1,6 @@
 #pragma once
 
-// The node as JSON-RPC sees it: rpc::Backend over the Ledger (blocks,
+// The node as JSON-RPC sees it: rpc::Backend over the ledger::Ledger (blocks,
 // receipts, state, log index on disk) and the transaction pool, plus the one
 // write path a block producer needs (seal_block).
 
@@ -14,7 +14,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "node/ledger.hpp"
+#include "ledger/ledger.hpp"
 #include "node/recovery_pool.hpp"
 #include "rpc/backend.hpp"
 #include "txpool/txpool.hpp"
@@ -43,7 +43,7 @@ struct SealedBlock {
     double commit_seconds = 0;   ///< state root and the write to disk
 };
 
-/// rpc::Backend over a Ledger and a TxPool.
+/// rpc::Backend over a ledger::Ledger and a TxPool.
 ///
 /// Thread-safety: every method may be called from any thread. One mutex,
 /// mu_, guards the ledger's write side (produce_block) and the pool; block
@@ -54,7 +54,7 @@ struct SealedBlock {
 class ChainBackend final : public rpc::Backend {
 public:
     /// ledger must outlive the backend.
-    ChainBackend(Ledger& ledger, BackendSettings settings);
+    ChainBackend(ledger::Ledger& ledger, BackendSettings settings);
 
     // rpc::Backend
     chain::ChainId chain_id() override;
@@ -118,7 +118,7 @@ public:
 private:
     void fire(const rpc::ChainEvent& ev);
 
-    Ledger& ledger_;
+    ledger::Ledger& ledger_;
     BackendSettings settings_;
     /// Guards the ledger's writes and pool_ (see the class comment).
     std::mutex mu_;

@@ -14,7 +14,7 @@ bool BackendChain::has_pending() {
 }
 
 Result<Hash32, std::string> BackendChain::commit(const std::function<Result<Hash32, std::string>()>& write,
-                                                 const SpeculativeBlock& block) {
+                                                 const ledger::SpeculativeBlock& block) {
     // The host stages the state root before this call: commit time here is
     // the write and the pool update.
     const auto start = std::chrono::steady_clock::now();
@@ -33,14 +33,14 @@ Result<Hash32, std::string> BackendChain::commit(const std::function<Result<Hash
 }
 
 Result<std::unique_ptr<ConsensusProposer>, std::string> ConsensusProposer::open(
-    Ledger& ledger, ChainBackend& backend, const Bytes32& key, HostSettings settings,
+    ledger::Ledger& ledger, ChainBackend& backend, const Bytes32& key, ledger::HostSettings settings,
     SoloProposer::BlockLog on_block) {
     if (ledger.genesis().validators.size() != 1)
         return Unexpected{std::string(
             "consensus mode runs one validator until p2p carries consensus messages; the genesis has " +
             std::to_string(ledger.genesis().validators.size()))};
     std::unique_ptr<ConsensusProposer> p(new ConsensusProposer(backend, std::move(on_block)));
-    auto host = ConsensusHost::open(ledger, p->chain_, p->network_, key, std::move(settings));
+    auto host = ledger::ConsensusHost::open(ledger, p->chain_, p->network_, key, std::move(settings));
     if (!host) return Unexpected{host.error()};
     p->host_ = std::move(host).value();
     if (!p->host_->self()) return Unexpected{std::string("the consensus key is not the genesis validator's")};
@@ -52,7 +52,7 @@ ConsensusProposer::~ConsensusProposer() {
 }
 
 void ConsensusProposer::start() {
-    ConsensusHost* host = host_.get();
+    ledger::ConsensusHost* host = host_.get();
     // Each admitted transaction wakes a leader waiting with nothing to propose.
     listener_ = backend_.add_listener([host](const rpc::ChainEvent& ev) {
         if (ev.pending_tx) host->notify_transaction();

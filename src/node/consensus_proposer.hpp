@@ -1,21 +1,21 @@
 #pragma once
 
 // Consensus mode of the node (docs/node-consensus.md): blocks come from the
-// BFT engine (ConsensusHost) over ChainBackend's pool instead of from the
+// BFT engine (ledger::ConsensusHost) over ChainBackend's pool instead of from the
 // single-validator SoloProposer.
 
 #include <memory>
 #include <string>
 
 #include "node/backend.hpp"
-#include "node/consensus_host.hpp"
+#include "ledger/consensus_host.hpp"
 #include "node/service.hpp"
 
 namespace trellis::node {
 
-/// HostChain over a running node's ChainBackend: its pool, its ledger lock
+/// ledger::HostChain over a running node's ChainBackend: its pool, its ledger lock
 /// and its listeners (the BlockEvent RPC subscribers hear).
-class BackendChain final : public HostChain {
+class BackendChain final : public ledger::HostChain {
 public:
     /// backend must outlive this. on_block (may be empty) hears of each
     /// committed block, as SoloProposer's block log does.
@@ -26,7 +26,7 @@ public:
                                                                 const uint256& base_fee) override;
     bool has_pending() override;
     Result<Hash32, std::string> commit(const std::function<Result<Hash32, std::string>()>& write,
-                                       const SpeculativeBlock& block) override;
+                                       const ledger::SpeculativeBlock& block) override;
     std::optional<Address> known_sender(const Hash32& tx_hash) override {
         auto p = backend_.pool_transaction(tx_hash);
         return p ? std::optional<Address>(p->sender) : std::nullopt;
@@ -38,7 +38,7 @@ private:
 };
 
 /// A network with no peers: a one-validator chain (n = 1) sends nothing.
-class NoPeers final : public ConsensusNetwork {
+class NoPeers final : public ledger::ConsensusNetwork {
 public:
     void send(std::optional<consensus::ValidatorIndex>, Bytes) override {}
 };
@@ -49,14 +49,14 @@ public:
 class ConsensusProposer final : public BlockProposer {
 public:
     /// ledger and backend must outlive the proposer.
-    static Result<std::unique_ptr<ConsensusProposer>, std::string> open(Ledger& ledger, ChainBackend& backend,
+    static Result<std::unique_ptr<ConsensusProposer>, std::string> open(ledger::Ledger& ledger, ChainBackend& backend,
                                                                         const Bytes32& key,
-                                                                        HostSettings settings,
+                                                                        ledger::HostSettings settings,
                                                                         SoloProposer::BlockLog on_block = {});
     ~ConsensusProposer() override;
     void start() override;
     void stop() override;
-    ConsensusHost& host() noexcept { return *host_; }
+    ledger::ConsensusHost& host() noexcept { return *host_; }
 
 private:
     ConsensusProposer(ChainBackend& backend, SoloProposer::BlockLog on_block)
@@ -65,7 +65,7 @@ private:
     ChainBackend& backend_;
     BackendChain chain_;
     NoPeers network_;
-    std::unique_ptr<ConsensusHost> host_;
+    std::unique_ptr<ledger::ConsensusHost> host_;
     uint64_t listener_ = 0;
 };
 

@@ -15,16 +15,16 @@ Result<LocalIdentities, std::string> make_local_identities(const std::filesystem
                                                            const chain::Genesis& base) {
     LocalIdentities ids;
     ids.validators = validators;
-    if (auto r = ca::init_ca(dir / "ca"); !r)
-        return Unexpected{std::string("CA: ") + ca::to_string(r.error())};
+    if (auto r = p2p::ca::init_ca(dir / "ca"); !r)
+        return Unexpected{std::string("CA: ") + p2p::ca::to_string(r.error())};
     const crypto::CryptoSuite* suite = crypto::suite_by_name(base.crypto_suite);
     if (!suite) return Unexpected{"unknown crypto suite " + base.crypto_suite};
     ids.genesis = base;
     ids.genesis.validators.clear();
     ids.genesis.observer_nodes.clear();
     for (size_t i = 0; i < validators + observers; ++i) {
-        auto issued = ca::issue_node(dir / "ca", "node" + std::to_string(i), dir / "certs");
-        if (!issued) return Unexpected{std::string("certificate: ") + ca::to_string(issued.error())};
+        auto issued = p2p::ca::issue_node(dir / "ca", "node" + std::to_string(i), dir / "certs");
+        if (!issued) return Unexpected{std::string("certificate: ") + p2p::ca::to_string(issued.error())};
         ids.certs.push_back(*issued);
         if (i >= validators) {
             ids.genesis.observer_nodes.push_back(issued->node_id);

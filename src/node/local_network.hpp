@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "node/ca.hpp"
+#include "p2p/ca.hpp"
 #include "node/service.hpp"
 
 namespace trellis::node {
@@ -35,7 +35,7 @@ Bytes32 local_validator_key(size_t i);
 /// other nodes as observers.
 struct LocalIdentities {
     chain::Genesis genesis;
-    std::vector<ca::IssuedNode> certs;
+    std::vector<p2p::ca::IssuedNode> certs;
     size_t validators = 0;
 };
 Result<LocalIdentities, std::string> make_local_identities(const std::filesystem::path& dir,

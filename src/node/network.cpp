@@ -7,7 +7,8 @@
 #include "chain/genesis.hpp"
 #include "codec/rlp.hpp"
 #include "consensus/messages.hpp"
-#include "rpc/asio.hpp"
+#include "consensus/sync.hpp"
+#include "runtime/asio.hpp"
 
 namespace trellis::node {
 
@@ -44,33 +45,8 @@ std::string short_id(const p2p::NodeId& id) {
 
 }  // namespace
 
-/// One Blocks item: [consensus block (header and the chain block as
-/// payload), the QC certifying it].
-Bytes encode_sync_item(const consensus::Block& b, const consensus::QuorumCert& qc) {
-    Bytes out;
-    const size_t mark = rlp::begin_list(out);
-    consensus::encode_block(out, b);
-    consensus::encode_qc(out, qc);
-    rlp::end_list(out, mark);
-    return out;
-}
 
-Result<std::pair<consensus::Block, consensus::QuorumCert>, std::string> decode_sync_item(
-    ByteView item, const consensus::SignatureScheme& scheme) {
-    ByteView in = item;
-    auto list = rlp::ListReader::open(in);
-    if (!list || !in.empty()) return Unexpected{std::string("not an RLP list")};
-    auto b = list->next();
-    auto q = b ? list->next() : b;
-    if (!b || !q || !list->finish()) return Unexpected{std::string("not [block, qc]")};
-    auto block = consensus::decode_block(b->encoded, scheme);
-    if (!block) return Unexpected{std::string("block: ") + consensus::to_string(block.error())};
-    auto qc = consensus::decode_qc(q->encoded);
-    if (!qc) return Unexpected{std::string("qc: ") + consensus::to_string(qc.error())};
-    return std::pair{std::move(*block), std::move(*qc)};
-}
-
-NetworkNode::NetworkNode(Ledger& ledger, ChainBackend& backend, HostSettings host, NetworkSettings net,
+NetworkNode::NetworkNode(ledger::Ledger& ledger, ChainBackend& backend, ledger::HostSettings host, NetworkSettings net,
                          SoloProposer::BlockLog on_block, std::ostream* log)
     : ledger_(ledger),
       backend_(backend),
@@ -79,9 +55,9 @@ NetworkNode::NetworkNode(Ledger& ledger, ChainBackend& backend, HostSettings hos
       log_(log),
       chain_(backend, std::move(on_block)) {}
 
-Result<std::unique_ptr<NetworkNode>, std::string> NetworkNode::open(Ledger& ledger, ChainBackend& backend,
+Result<std::unique_ptr<NetworkNode>, std::string> NetworkNode::open(ledger::Ledger& ledger, ChainBackend& backend,
                                                                     std::optional<Bytes32> key,
-                                                                    HostSettings host, NetworkSettings net,
+                                                                    ledger::HostSettings host, NetworkSettings net,
                                                                     SoloProposer::BlockLog on_block,
                                                                     std::ostream* log) {
     std::unique_ptr<NetworkNode> n(
@@ -89,7 +65,7 @@ Result<std::unique_ptr<NetworkNode>, std::string> NetworkNode::open(Ledger& ledg
     const chain::Genesis& g = ledger.genesis();
     n->suite_ = crypto::suite_by_name(g.crypto_suite);
     if (!n->suite_) return Unexpected{"unknown crypto suite " + g.crypto_suite};
-    auto set = ConsensusHost::genesis_validator_set(g);
+    auto set = ledger::ConsensusHost::genesis_validator_set(g);
     if (!set) return Unexpected{set.error()};
     n->validators_ = std::move(set).value();
     n->verifier_ = std::make_unique<consensus::SuiteScheme>(*n->suite_, std::nullopt);
@@ -244,7 +220,7 @@ void NetworkNode::on_consensus(const p2p::NodeId& from, const p2p::Consensus& m)
         peers_->penalise(from, p2p::Misbehaviour::kUnexpectedMessage);
         return;
     }
-    std::shared_ptr<ConsensusHost> host;
+    std::shared_ptr<ledger::ConsensusHost> host;
     {
         std::lock_guard lock(host_mu_);
         host = host_;
@@ -287,11 +263,11 @@ void NetworkNode::on_get_blocks(const p2p::NodeId& from, const p2p::GetBlocks& m
     size_t bytes = 0;
     const uint64_t head = backend_.head_number();
     for (uint64_t n = m.from; n < m.from + m.count && n <= head; ++n) {
-        auto rec = ConsensusHost::committed_record(ledger_, *verifier_, n);
+        auto rec = ledger::ConsensusHost::committed_record(ledger_, *verifier_, n);
         // Blocks committed before this network (a single-validator chain's)
         // carry no QC: they cannot be served as proven.
         if (!rec || !*rec) break;
-        Bytes item = encode_sync_item((*rec)->first, (*rec)->second);
+        Bytes item = consensus::encode_sync_item((*rec)->first, (*rec)->second);
         if (!out.blocks.empty() && bytes + item.size() > kSoftBlocksBytes) break;
         bytes += item.size();
         out.blocks.push_back(std::move(item));
@@ -452,11 +428,11 @@ bool NetworkNode::import_ready(std::unique_lock<std::mutex>& lock) {
 
         std::string bad;
         bool useless = items.empty();
-        std::vector<Verified> got;
+        std::vector<consensus::SyncItem> got;
         for (size_t i = 0; i < items.size() && bad.empty(); ++i) {
-            auto d = decode_sync_item(items[i], *verifier_);
+            auto d = consensus::decode_sync_item(items[i], *verifier_);
             if (!d) {
-                bad = d.error();
+                bad = std::string("undecodable item: ") + consensus::to_string(d.error());
                 break;
             }
             auto& [block, qc] = *d;
@@ -471,11 +447,11 @@ bool NetworkNode::import_ready(std::unique_lock<std::mutex>& lock) {
             else if (auto v = consensus::verify_qc(qc, validators_, *verifier_, chain_id); !v)
                 bad = "the QC of block " + std::to_string(num) + ": " + consensus::to_string(v.error());
             else {
-                const Verified* prev = !got.empty() ? &got.back() : (!unproven_.empty() ? &unproven_.back() : nullptr);
+                const consensus::SyncItem* prev = !got.empty() ? &got.back() : (!unproven_.empty() ? &unproven_.back() : nullptr);
                 if (prev && block.header.parent_id() != prev->block.id)
                     bad = "block " + std::to_string(num) + " does not extend block " + std::to_string(num - 1);
                 else
-                    got.push_back(Verified{std::move(block), std::move(qc)});
+                    got.push_back(consensus::SyncItem{std::move(block), std::move(qc)});
             }
         }
         if (!bad.empty()) {
@@ -501,20 +477,15 @@ bool NetworkNode::import_ready(std::unique_lock<std::mutex>& lock) {
         // certified in the next view. Import the longest prefix so proven;
         // the rest waits for its successor (the next batch, or the next
         // commit on the network).
-        size_t proven = 0;
-        for (size_t i = 0; i + 1 < unproven_.size(); ++i) {
-            const auto& b = unproven_[i].block.header;
-            const auto& c = unproven_[i + 1].block.header;
-            if (c.view == b.view + 1 && c.parent_id() == unproven_[i].block.id) proven = i + 1;
-        }
+        const size_t proven = consensus::committed_prefix(unproven_);
         std::string failed;
         size_t done = 0;
         const auto t0 = Clock::now();
         if (proven > 0 && !importer_) {
-            HostSettings hs = host_settings_;
+            ledger::HostSettings hs = host_settings_;
             hs.sync_writes = false;  // pending records of a sync import are never needed after a crash
             hs.log = log_;
-            auto h = ConsensusHost::open(ledger_, chain_, *this, std::nullopt, std::move(hs));
+            auto h = ledger::ConsensusHost::open(ledger_, chain_, *this, std::nullopt, std::move(hs));
             if (!h)
                 failed = "cannot open the importer: " + h.error();
             else
@@ -555,7 +526,7 @@ bool NetworkNode::join_consensus() {
         inflight_.clear();
         ready_.clear();
     }
-    HostSettings hs = host_settings_;
+    ledger::HostSettings hs = host_settings_;
     if (!hs.log) hs.log = log_;
     hs.on_reject = [this](ValidatorIndex from, consensus::RejectReason reason) {
         if (from >= validator_nodes_.size()) return;
@@ -575,12 +546,12 @@ bool NetworkNode::join_consensus() {
                 return;
         }
     };
-    auto h = ConsensusHost::open(ledger_, chain_, *this, key_, std::move(hs));
+    auto h = ledger::ConsensusHost::open(ledger_, chain_, *this, key_, std::move(hs));
     if (!h) {
         log("cannot join consensus: " + h.error());
         return false;
     }
-    std::shared_ptr<ConsensusHost> host(std::move(h).value());
+    std::shared_ptr<ledger::ConsensusHost> host(std::move(h).value());
     host->start();
     {
         std::lock_guard lock(host_mu_);
@@ -596,7 +567,7 @@ bool NetworkNode::join_consensus() {
 }
 
 void NetworkNode::leave_consensus() {
-    std::shared_ptr<ConsensusHost> host;
+    std::shared_ptr<ledger::ConsensusHost> host;
     {
         std::lock_guard lock(host_mu_);
         host = std::move(host_);
@@ -618,7 +589,7 @@ void NetworkNode::on_chain_event(const rpc::ChainEvent& ev) {
         }
         // One flush per burst: announcements made while it is queued ride along.
         if (first) asio::post(*ioc_, [this] { flush_announcements(); });
-        std::shared_ptr<ConsensusHost> host;
+        std::shared_ptr<ledger::ConsensusHost> host;
         {
             std::lock_guard lock(host_mu_);
             host = host_;

@@ -5,7 +5,7 @@
 // transactions (announced by hash, fetched once) and serves committed blocks
 // with their quorum certificates to nodes that are behind. This is the
 // BlockProposer of a networked node: a validator syncs until it is close to
-// its peers' head and then runs the BFT engine (ConsensusHost); an observer
+// its peers' head and then runs the BFT engine (ledger::ConsensusHost); an observer
 // only syncs, following the chain block by block.
 
 #include <atomic>
@@ -23,8 +23,9 @@
 #include <vector>
 
 #include "consensus/signer.hpp"
+#include "consensus/sync.hpp"
 #include "node/backend.hpp"
-#include "node/consensus_host.hpp"
+#include "ledger/consensus_host.hpp"
 #include "node/consensus_proposer.hpp"
 #include "node/service.hpp"
 #include "p2p/peer_manager.hpp"
@@ -34,13 +35,6 @@ class io_context;
 }
 
 namespace trellis::node {
-
-/// One item of a p2p Blocks answer: RLP [consensus block (its header with
-/// the chain block as payload), the QC certifying it].
-Bytes encode_sync_item(const consensus::Block& b, const consensus::QuorumCert& qc);
-/// The strict inverse (the block id is filled with scheme's hash).
-Result<std::pair<consensus::Block, consensus::QuorumCert>, std::string> decode_sync_item(
-    ByteView item, const consensus::SignatureScheme& scheme);
 
 /// A snapshot for operators (trellis_nodeInfo / trellis_peers).
 struct NetworkStatus {
@@ -61,14 +55,14 @@ struct NetworkStatus {
 /// What a test can make this node do to a peer (only with test faults on).
 enum class InjectKind { kGarbage, kOversizedFrame, kBadSignature, kFalseHead, kRequestFlood };
 
-class NetworkNode final : public BlockProposer, private ConsensusNetwork {
+class NetworkNode final : public BlockProposer, private ledger::ConsensusNetwork {
 public:
     /// ledger and backend must outlive the node. key: this validator's
     /// consensus key (nullopt: an observer). on_block hears of each
     /// committed block (consensus or sync) as SoloProposer's log does.
-    static Result<std::unique_ptr<NetworkNode>, std::string> open(Ledger& ledger, ChainBackend& backend,
+    static Result<std::unique_ptr<NetworkNode>, std::string> open(ledger::Ledger& ledger, ChainBackend& backend,
                                                                   std::optional<Bytes32> key,
-                                                                  HostSettings host, NetworkSettings net,
+                                                                  ledger::HostSettings host, NetworkSettings net,
                                                                   SoloProposer::BlockLog on_block,
                                                                   std::ostream* log);
     ~NetworkNode() override;
@@ -91,10 +85,10 @@ public:
     bool test_faults() const noexcept { return net_.test_faults; }
 
 private:
-    NetworkNode(Ledger& ledger, ChainBackend& backend, HostSettings host, NetworkSettings net,
+    NetworkNode(ledger::Ledger& ledger, ChainBackend& backend, ledger::HostSettings host, NetworkSettings net,
                 SoloProposer::BlockLog on_block, std::ostream* log);
 
-    // ConsensusNetwork (called on the host's thread).
+    // ledger::ConsensusNetwork (called on the host's thread).
     void send(std::optional<consensus::ValidatorIndex> to, Bytes bytes) override;
 
     void register_handlers();
@@ -126,9 +120,9 @@ private:
     uint64_t credible_peer_head_locked() const;
     void log(const std::string& line);
 
-    Ledger& ledger_;
+    ledger::Ledger& ledger_;
     ChainBackend& backend_;
-    HostSettings host_settings_;
+    ledger::HostSettings host_settings_;
     NetworkSettings net_;
     std::optional<Bytes32> key_;
     std::optional<consensus::ValidatorIndex> self_index_;
@@ -147,7 +141,7 @@ private:
 
     /// The running consensus host (validators in consensus mode only).
     std::mutex host_mu_;
-    std::shared_ptr<ConsensusHost> host_;
+    std::shared_ptr<ledger::ConsensusHost> host_;
 
     // Transaction gossip.
     std::mutex gossip_mu_;
@@ -163,10 +157,6 @@ private:
         uint64_t count = 0;
         std::chrono::steady_clock::time_point deadline;
     };
-    struct Verified {
-        consensus::Block block;
-        consensus::QuorumCert qc;
-    };
     std::mutex mu_;
     std::condition_variable cv_;
     bool stop_ = false;
@@ -176,11 +166,11 @@ private:
     std::map<uint64_t, std::pair<p2p::NodeId, std::vector<Bytes>>> ready_;  ///< responses by first number
     uint64_t next_request_ = 0;  ///< first block number not yet requested
     size_t peer_cursor_ = 0;
-    std::vector<Verified> unproven_;  ///< verified blocks whose commit is not proven yet
+    std::vector<consensus::SyncItem> unproven_;  ///< verified blocks whose commit is not proven yet
     std::atomic<uint64_t> imported_{0};
     std::atomic<uint64_t> consensus_exits_{0};
     double sync_rate_ = 0;
-    std::unique_ptr<ConsensusHost> importer_;
+    std::unique_ptr<ledger::ConsensusHost> importer_;
     std::chrono::steady_clock::time_point started_at_;
     std::thread thread_;
     std::atomic<bool> stopped_{false};

@@ -5,9 +5,9 @@
 #include "base/hex.hpp"
 #include "node/consensus_proposer.hpp"
 #include "node/network.hpp"
-#include "rpc/asio.hpp"
+#include "runtime/asio.hpp"
 #include "rpc/json_rpc.hpp"
-#include "rpc/metrics.hpp"
+#include "runtime/metrics.hpp"
 
 namespace trellis::node {
 
@@ -169,7 +169,7 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
     s->settings_ = std::move(settings);
     ServiceSettings& st = s->settings_;
 
-    auto ledger = Ledger::open(st.datadir, st.genesis, st.ledger);
+    auto ledger = ledger::Ledger::open(st.datadir, st.genesis, st.ledger);
     if (!ledger) return Unexpected{ledger.error()};
     s->ledger_ = std::move(ledger).value();
 
@@ -181,7 +181,7 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
     bs.validator = proposer;
     s->backend_ = std::make_unique<ChainBackend>(*s->ledger_, bs);
 
-    s->metrics_ = std::make_unique<rpc::metrics::Registry>();
+    s->metrics_ = std::make_unique<runtime::metrics::Registry>();
     s->api_ = std::make_unique<rpc::EthApi>(*s->backend_, st.api);
     s->dispatcher_ = std::make_unique<rpc::Dispatcher>(st.rpc.dispatch, s->metrics_.get());
     s->api_->register_methods(*s->dispatcher_);
@@ -201,7 +201,7 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
 
     // Node metrics beside the RPC server's (requests and latency by method):
     // served on /metrics in the Prometheus text format.
-    rpc::metrics::Registry& m = *s->metrics_;
+    runtime::metrics::Registry& m = *s->metrics_;
     auto& head_gauge = m.gauge("trellis_head_block", "Number of the head block").with({});
     auto& pending_gauge = m.gauge("trellis_txpool_pending", "Executable transactions in the pool").with({});
     auto& queued_gauge = m.gauge("trellis_txpool_queued", "Future-nonce transactions in the pool").with({});

@@ -17,8 +17,8 @@
 
 #include "chain/genesis.hpp"
 #include "node/backend.hpp"
-#include "node/consensus_host.hpp"
-#include "node/ledger.hpp"
+#include "ledger/consensus_host.hpp"
+#include "ledger/ledger.hpp"
 #include "p2p/peer_manager.hpp"
 #include "rpc/eth_api.hpp"
 #include "rpc/server.hpp"
@@ -29,10 +29,10 @@ class io_context;
 
 namespace trellis::rpc {
 class Dispatcher;
-namespace metrics {
+}
+namespace trellis::runtime::metrics {
 class Registry;
 }
-}  // namespace trellis::rpc
 
 namespace trellis::node {
 
@@ -59,7 +59,7 @@ struct NetworkSettings {
 struct ServiceSettings {
     std::filesystem::path datadir;
     chain::Genesis genesis;
-    LedgerSettings ledger;
+    ledger::LedgerSettings ledger;
     /// JSON-RPC listen address and port (0: any free port, see Service::http_port()).
     std::string http_host = "127.0.0.1";
     uint16_t http_port = 8545;
@@ -88,7 +88,7 @@ struct ServiceSettings {
     std::optional<Bytes32> consensus_key;
     /// The consensus host's settings in consensus mode (committed blocks go
     /// to `log` and the metrics as in solo mode; this log gets the rest).
-    HostSettings consensus;
+    ledger::HostSettings consensus;
     /// Set: the node joins a network of peers (docs/network.md); with
     /// consensus_key it is a validator, without one an observer.
     std::optional<NetworkSettings> network;
@@ -151,15 +151,15 @@ public:
     ChainBackend& backend() noexcept { return *backend_; }
     /// The network node (with ServiceSettings::network), else null.
     class NetworkNode* network() noexcept { return network_.load(); }
-    Ledger& ledger() noexcept { return *ledger_; }
+    ledger::Ledger& ledger() noexcept { return *ledger_; }
 
 private:
     Service() = default;
 
     ServiceSettings settings_;
-    std::unique_ptr<Ledger> ledger_;
+    std::unique_ptr<ledger::Ledger> ledger_;
     std::unique_ptr<ChainBackend> backend_;
-    std::unique_ptr<rpc::metrics::Registry> metrics_;
+    std::unique_ptr<runtime::metrics::Registry> metrics_;
     std::unique_ptr<rpc::EthApi> api_;
     std::unique_ptr<rpc::Dispatcher> dispatcher_;
     std::unique_ptr<boost::asio::io_context> ioc_;

@@ -15,7 +15,7 @@
 namespace trellis::p2p {
 
 /// A node's identity: SHA-256 of its TLS certificate's SubjectPublicKeyInfo
-/// (node::ca::node_id_of_certificate computes the same).
+/// (p2p::ca::node_id_of_certificate computes the same).
 using NodeId = Hash32;
 
 /// Protocol version spoken by this build; Hello with another version is refused.

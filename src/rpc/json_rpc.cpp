@@ -1,13 +1,13 @@
 #include "rpc/json_rpc.hpp"
 
-#include "rpc/metrics.hpp"
+#include "runtime/metrics.hpp"
 
 namespace trellis::rpc {
 
 struct Dispatcher::Metrics {
-    metrics::Family<metrics::Counter>* requests;
-    metrics::Family<metrics::Counter>* errors;
-    metrics::Family<metrics::Histogram>* latency;
+    runtime::metrics::Family<runtime::metrics::Counter>* requests;
+    runtime::metrics::Family<runtime::metrics::Counter>* errors;
+    runtime::metrics::Family<runtime::metrics::Histogram>* latency;
 };
 
 void throw_invalid_params(std::string message) { throw RpcError(code::kInvalidParams, std::move(message)); }
@@ -38,7 +38,7 @@ bool too_deep(std::string_view s, size_t max_depth) noexcept {
     return false;
 }
 
-Dispatcher::Dispatcher(DispatchSettings settings, metrics::Registry* registry) : settings_(settings) {
+Dispatcher::Dispatcher(DispatchSettings settings, runtime::metrics::Registry* registry) : settings_(settings) {
     if (registry) {
         metrics_ = std::make_unique<Metrics>(Metrics{
             &registry->counter("trellis_rpc_requests_total", "JSON-RPC requests by method", {"method"}),

@@ -19,6 +19,10 @@
 #include <unordered_map>
 #include <variant>
 
+namespace trellis::runtime::metrics {
+class Registry;
+}
+
 namespace trellis::rpc {
 
 using json = nlohmann::json;
@@ -78,10 +82,6 @@ struct BatchAnswer {
 /// been handled one after another in that order.
 using BatchHandler = std::function<std::vector<BatchAnswer>(std::span<const json* const> params, CallContext& ctx)>;
 
-namespace metrics {
-class Registry;
-}
-
 /// Limits the framing enforces (the server adds transport limits).
 struct DispatchSettings {
     size_t max_batch = 1000;  ///< requests in one batch; more is -32005 for the whole batch
@@ -92,7 +92,7 @@ struct DispatchSettings {
 /// serving; handle() is then safe to call from many threads at once.
 class Dispatcher {
 public:
-    explicit Dispatcher(DispatchSettings settings = {}, metrics::Registry* metrics = nullptr);
+    explicit Dispatcher(DispatchSettings settings = {}, runtime::metrics::Registry* metrics = nullptr);
     ~Dispatcher();
     Dispatcher(Dispatcher&&) noexcept;
     Dispatcher& operator=(Dispatcher&&) noexcept;

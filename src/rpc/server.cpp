@@ -8,12 +8,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "rpc/asio.hpp"
+#include "runtime/asio.hpp"
 #include "rpc/eth_json.hpp"
-#include "rpc/metrics.hpp"
+#include "runtime/metrics.hpp"
 #include "rpc/subscriptions.hpp"
 
-TRELLIS_RPC_COROUTINES_BEGIN
+TRELLIS_COROUTINES_BEGIN
 
 namespace trellis::rpc {
 
@@ -76,9 +76,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     Settings settings;
     const Dispatcher& dispatcher;
     Backend* backend;
-    metrics::Registry* registry;
-    metrics::Gauge* connections_gauge = nullptr;
-    metrics::Counter* rejected_counter = nullptr;
+    runtime::metrics::Registry* registry;
+    runtime::metrics::Gauge* connections_gauge = nullptr;
+    runtime::metrics::Counter* rejected_counter = nullptr;
 
     std::unique_ptr<tcp::acceptor> acceptor;
     std::shared_ptr<SubscriptionHub> hub;
@@ -94,7 +94,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     uint64_t next_session = 1;
     std::unordered_map<uint64_t, std::function<void()>> closers;
 
-    Impl(asio::io_context& c, Settings s, const Dispatcher& d, Backend* b, metrics::Registry* m)
+    Impl(asio::io_context& c, Settings s, const Dispatcher& d, Backend* b, runtime::metrics::Registry* m)
         : ioc(c), settings(std::move(s)), dispatcher(d), backend(b), registry(m),
           hub(std::make_shared<SubscriptionHub>(settings.max_subscriptions_per_connection)) {
         if (registry) {
@@ -443,7 +443,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 };
 
 Server::Server(asio::io_context& ioc, Settings settings, const Dispatcher& dispatcher, Backend* backend,
-               metrics::Registry* metrics)
+               runtime::metrics::Registry* metrics)
     : impl_(std::make_shared<Impl>(ioc, std::move(settings), dispatcher, backend, metrics)) {}
 Server::~Server() { stop(); }
 Result<uint16_t, ServerError> Server::start() { return impl_->start(); }
@@ -453,4 +453,4 @@ size_t Server::connection_count() const noexcept { return impl_->active.load(); 
 
 }  // namespace trellis::rpc
 
-TRELLIS_RPC_COROUTINES_END
+TRELLIS_COROUTINES_END

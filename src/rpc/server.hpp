@@ -20,11 +20,11 @@ namespace boost::asio {
 class io_context;
 }
 
-namespace trellis::rpc {
-
-namespace metrics {
+namespace trellis::runtime::metrics {
 class Registry;
 }
+
+namespace trellis::rpc {
 
 struct Settings {
     /// Listen address. Loopback by default: exposing RPC is a deliberate choice.
@@ -71,7 +71,7 @@ public:
     /// metrics (optional) receives connection metrics and is served on /metrics.
     /// All references must outlive the server.
     Server(boost::asio::io_context& ioc, Settings settings, const Dispatcher& dispatcher, Backend* backend = nullptr,
-           metrics::Registry* metrics = nullptr);
+           runtime::metrics::Registry* metrics = nullptr);
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;

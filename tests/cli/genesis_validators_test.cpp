@@ -9,7 +9,7 @@
 #include <random>
 
 #include "base/hex.hpp"
-#include "node/ca.hpp"
+#include "p2p/ca.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace trellis;
@@ -42,8 +42,8 @@ std::string error_of(const std::string& spec) {
 
 TEST(GenesisValidatorSpec, key_file_stake_and_certificate_make_a_bound_validator) {
     TempDir t;
-    ASSERT_TRUE(node::ca::init_ca(t.path / "ca"));
-    auto issued = node::ca::issue_node(t.path / "ca", "v0", t.path / "v0");
+    ASSERT_TRUE(p2p::ca::init_ca(t.path / "ca"));
+    auto issued = p2p::ca::issue_node(t.path / "ca", "v0", t.path / "v0");
     ASSERT_TRUE(issued);
     const auto& suite = crypto::ethereum_suite();
     const std::string key_file = write(t.path / "v0.key", "  0x" + to_hex(key(5).view()) + "\n");

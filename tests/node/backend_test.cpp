@@ -9,16 +9,16 @@
 #include <atomic>
 #include <thread>
 
-#include "node/devnet.hpp"
+#include "chain/devnet.hpp"
 
 using namespace trellis;
 
 namespace {
 
-Bytes transfer(const node::DevAccount& from, uint64_t nonce, uint64_t value) {
+Bytes transfer(const chain::DevAccount& from, uint64_t nonce, uint64_t value) {
     chain::Transaction tx;
     tx.type = chain::TxType::kDynamicFee;
-    tx.chain_id = node::kDevnetChainId;
+    tx.chain_id = chain::kDevnetChainId;
     tx.nonce = nonce;
     tx.max_priority_fee_per_gas = uint256(1'000'000'000);
     tx.max_fee_per_gas = uint256(1'000'000'000);
@@ -34,13 +34,13 @@ Bytes transfer(const node::DevAccount& from, uint64_t nonce, uint64_t value) {
 }  // namespace
 
 TEST(ChainBackend, sealed_block_senders_match_recovery_with_a_skipped_transaction) {
-    const auto accounts = node::devnet_accounts(4);
-    chain::Genesis g = node::devnet_genesis(accounts, node::devnet_default_balance());
+    const auto accounts = chain::devnet_accounts(4);
+    chain::Genesis g = chain::devnet_genesis(accounts, chain::devnet_default_balance());
     // Account 3 can pay for one transfer only: the pool admits both (each is
     // affordable against the head), the block executes the first and skips the second.
     const uint64_t one = 21000ull * 1'000'000'000ull + 1000;
     g.alloc[accounts[3].address].balance = uint256(one);
-    auto ledger = node::Ledger::open_in_memory(g);
+    auto ledger = ledger::Ledger::open_in_memory(g);
     ASSERT_TRUE(ledger.ok()) << ledger.error();
     node::BackendSettings bs;
     bs.recovery.threads = 2;
@@ -70,9 +70,9 @@ TEST(ChainBackend, sealed_block_senders_match_recovery_with_a_skipped_transactio
 TEST(ChainBackend, admissions_during_block_production_lose_nothing) {
     // Senders admit batches while another thread seals blocks back to back.
     // Every transaction must end up in a block exactly once.
-    const auto accounts = node::devnet_accounts(4);
+    const auto accounts = chain::devnet_accounts(4);
     auto ledger =
-        node::Ledger::open_in_memory(node::devnet_genesis(accounts, node::devnet_default_balance()));
+        ledger::Ledger::open_in_memory(chain::devnet_genesis(accounts, chain::devnet_default_balance()));
     ASSERT_TRUE(ledger.ok()) << ledger.error();
     node::BackendSettings bs;
     bs.recovery.threads = 2;

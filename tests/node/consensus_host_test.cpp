@@ -4,7 +4,7 @@
 // with an injectable drop filter. Waits are on conditions with deadlines;
 // nothing asserts on timing.
 
-#include "node/consensus_host.hpp"
+#include "ledger/consensus_host.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,13 +16,14 @@
 #include <sstream>
 
 #include "crypto/keccak.hpp"
-#include "node/devnet.hpp"
+#include "chain/devnet.hpp"
 #include "node/service.hpp"
-#include "node/speculative.hpp"
+#include "ledger/speculative.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace trellis;
 using namespace trellis::node;
+using namespace trellis::ledger;
 namespace fs = std::filesystem;
 
 namespace {
@@ -175,8 +176,8 @@ Bytes32 validator_key(size_t i) {
         crypto::keccak256(as_view("trellis host test validator " + std::to_string(i))).view());
 }
 
-chain::Genesis cluster_genesis(size_t n, const std::vector<DevAccount>& accounts) {
-    chain::Genesis g = devnet_genesis(accounts, devnet_default_balance());
+chain::Genesis cluster_genesis(size_t n, const std::vector<chain::DevAccount>& accounts) {
+    chain::Genesis g = chain::devnet_genesis(accounts, chain::devnet_default_balance());
     g.chain_id = kChain;
     g.validators.clear();
     const auto& suite = crypto::ethereum_suite();
@@ -190,7 +191,7 @@ chain::Genesis cluster_genesis(size_t n, const std::vector<DevAccount>& accounts
     return g;
 }
 
-Bytes transfer(const DevAccount& from, uint64_t nonce, uint64_t value, chain::ChainId chain_id = kChain) {
+Bytes transfer(const chain::DevAccount& from, uint64_t nonce, uint64_t value, chain::ChainId chain_id = kChain) {
     chain::Transaction tx;
     tx.type = chain::TxType::kDynamicFee;
     tx.chain_id = chain_id;
@@ -258,7 +259,7 @@ struct Faults {
 
 struct Cluster {
     size_t n;
-    std::vector<DevAccount> accounts = devnet_accounts(8);
+    std::vector<chain::DevAccount> accounts = chain::devnet_accounts(8);
     chain::Genesis genesis;
     Net net;
     Faults faults;
@@ -747,15 +748,15 @@ TEST(ConsensusHost, service_in_consensus_mode_commits_transactions_across_a_rest
     // Service with consensus_key set: the devnet's single validator through
     // the engine (n = 1), its pool and listeners through ChainBackend.
     TempDir dir;
-    const auto accounts = devnet_accounts(2);
+    const auto accounts = chain::devnet_accounts(2);
     ServiceSettings st;
     st.datadir = dir.path;
-    st.genesis = devnet_genesis(accounts, devnet_default_balance());
+    st.genesis = chain::devnet_genesis(accounts, chain::devnet_default_balance());
     st.http_port = 0;
     st.rpc_threads = 1;
     st.recovery.threads = 1;
     st.ledger.sync_commits = false;
-    st.consensus_key = devnet_validator().private_key;
+    st.consensus_key = chain::devnet_validator().private_key;
     st.consensus.idle_block_interval = std::chrono::milliseconds(100);
     std::ostringstream block_log;
     st.log = &block_log;
@@ -767,7 +768,7 @@ TEST(ConsensusHost, service_in_consensus_mode_commits_transactions_across_a_rest
         const uint64_t id = backend.add_listener([&](const rpc::ChainEvent& ev) {
             if (ev.block) ++block_events;
         });
-        const Bytes raw = transfer(accounts[0], round, 77, kDevnetChainId);
+        const Bytes raw = transfer(accounts[0], round, 77, chain::kDevnetChainId);
         auto sent = backend.send_raw_transaction(raw);
         ASSERT_TRUE(sent.ok());
         ASSERT_TRUE(Cluster::wait_for([&] { return backend.tx_location(*sent).has_value(); },

@@ -22,7 +22,7 @@
 #include "crypto/secp256k1.hpp"
 #include "execution/block_executor.hpp"
 #include "node/genesis_json.hpp"
-#include "node/ledger.hpp"
+#include "ledger/ledger.hpp"
 #include "storage/state_store.hpp"
 
 using namespace trellis;
@@ -63,7 +63,7 @@ struct Chain {
 /// Produces the chain to import: transfers among the senders and to fresh
 /// accounts, so blocks touch many accounts.
 Chain make_chain() {
-    auto ledger = node::Ledger::open_in_memory(genesis());
+    auto ledger = ledger::Ledger::open_in_memory(genesis());
     EXPECT_TRUE(ledger);
     Chain c;
     std::vector<uint64_t> nonces(kSenders, 0);
@@ -108,10 +108,10 @@ pid_t spawn_import(const std::string& datadir, const std::string& genesis_file, 
 
 /// Checks the reopened directory; returns the head number.
 uint64_t check_consistent(const std::filesystem::path& dir, const Chain& chain, uint64_t previous_head) {
-    auto ledger = node::Ledger::open(dir, genesis());
+    auto ledger = ledger::Ledger::open(dir, genesis());
     EXPECT_TRUE(ledger) << (ledger ? "" : ledger.error());
     if (!ledger) return previous_head;
-    node::Ledger& l = **ledger;
+    ledger::Ledger& l = **ledger;
     const chain::BlockHeader head = l.head_header();
     const uint64_t h = head.number;
     EXPECT_GE(h, previous_head) << "a committed block was lost";

@@ -10,7 +10,8 @@
 #include "base/hex.hpp"
 #include "chain/genesis_state.hpp"
 #include "crypto/suite.hpp"
-#include "node/devnet.hpp"
+#include "chain/devnet.hpp"
+#include "crypto/secp256k1.hpp"
 
 using namespace trellis;
 
@@ -24,7 +25,7 @@ Hash32 id(uint8_t b) {
 
 /// The devnet genesis with a second validator.
 chain::Genesis two_validators() {
-    chain::Genesis g = node::devnet_genesis(node::devnet_accounts(2), node::devnet_default_balance());
+    chain::Genesis g = chain::devnet_genesis(chain::devnet_accounts(2), chain::devnet_default_balance());
     const auto& suite = crypto::ethereum_suite();
     Bytes32 k;
     k.bytes.fill(7);
@@ -103,4 +104,37 @@ TEST(GenesisJsonNodes, errors_name_the_node_id_field) {
     EXPECT_NE(error_of(not_array.dump()).find("observerNodes"), std::string::npos);
 
     EXPECT_EQ(error_of(doc.dump()), "");
+}
+
+TEST(GenesisJson, round_trips_and_reports_the_bad_field) {
+    const chain::Genesis g = chain::devnet_genesis(chain::devnet_accounts(4), chain::devnet_default_balance());
+    const std::string text = node::genesis_to_json(g);
+    auto back = node::parse_genesis_json(text);
+    ASSERT_TRUE(back) << back.error();
+    EXPECT_EQ(*back, g);
+    auto bad = node::parse_genesis_json(R"({"config":{"chainId":"0x1"},"alloc":{"0x12":{"balance":"1"}}})");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().find("alloc.0x12"), std::string::npos) << bad.error();
+    EXPECT_FALSE(node::parse_genesis_json("{not json"));
+    EXPECT_FALSE(node::parse_genesis_json(R"({"alloc":{}})"));  // no config
+}
+
+TEST(GenesisJson, accepts_geth_style_alloc_keys_and_decimal_balances) {
+    const chain::DevAccount v = chain::devnet_validator();
+    const auto pub = crypto::secp256k1::public_key(v.private_key).value();
+    auto g = node::parse_genesis_json(R"({
+      "config": {"chainId": 5, "baseFee": {"type": "eip1559", "initial": "1000000000"}},
+      "gasLimit": "0x1c9c380",
+      "alloc": {"a94f5374fce5edbc8e2a8697c15331677e6ebf0b": {"balance": "1000000000000000000",
+                 "storage": {"0x01": "0x02"}}},
+      "validators": [{"publicKey": ")" +
+                                      to_0x_hex(pub.view()) + R"(", "address": ")" +
+                                      to_0x_hex(v.address.view()) + R"(", "stake": "0x64"}]
+    })");
+    ASSERT_TRUE(g) << g.error();
+    EXPECT_EQ(g->chain_id, 5u);
+    EXPECT_EQ(g->gas_limit, 30'000'000u);
+    ASSERT_EQ(g->alloc.size(), 1u);
+    EXPECT_EQ(g->alloc.begin()->second.balance, uint256(1'000'000'000'000'000'000ull));
+    EXPECT_EQ(g->alloc.begin()->second.storage.size(), 1u);
 }

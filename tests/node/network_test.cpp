@@ -17,8 +17,8 @@
 
 #include "consensus/messages.hpp"
 #include "crypto/keccak.hpp"
-#include "node/ca.hpp"
-#include "node/devnet.hpp"
+#include "p2p/ca.hpp"
+#include "chain/devnet.hpp"
 #include "node/local_network.hpp"
 #include "node/service.hpp"
 #include "support/locked_log.hpp"
@@ -47,7 +47,7 @@ bool wait_for(F f, std::chrono::milliseconds limit) {
     return f();
 }
 
-Bytes transfer(const DevAccount& from, uint64_t nonce, uint64_t value) {
+Bytes transfer(const chain::DevAccount& from, uint64_t nonce, uint64_t value) {
     chain::Transaction tx;
     tx.type = chain::TxType::kDynamicFee;
     tx.chain_id = kChain;
@@ -66,7 +66,7 @@ Bytes transfer(const DevAccount& from, uint64_t nonce, uint64_t value) {
 struct Cluster {
     TempDir dir;
     size_t validators = 0;
-    std::vector<DevAccount> accounts = devnet_accounts(4);
+    std::vector<chain::DevAccount> accounts = chain::devnet_accounts(4);
     chain::Genesis genesis;
     std::vector<ServiceSettings> settings;
     std::vector<std::unique_ptr<Service>> nodes;
@@ -82,7 +82,7 @@ struct Cluster {
 
     Cluster(size_t n, size_t m, std::chrono::milliseconds idle = std::chrono::milliseconds(100))
         : validators(n) {
-        chain::Genesis base = devnet_genesis(accounts, devnet_default_balance());
+        chain::Genesis base = chain::devnet_genesis(accounts, chain::devnet_default_balance());
         base.chain_id = kChain;
         auto ids = make_local_identities(dir.path, n, m, base);
         EXPECT_TRUE(ids.ok()) << (ids.ok() ? "" : ids.error());
@@ -246,39 +246,6 @@ TEST(Network, a_partition_halts_commits_and_healing_resumes_them_without_a_fork)
 }  // namespace
 
 namespace {
-
-TEST(Network, sync_items_round_trip_and_reject_anything_else) {
-    const consensus::SuiteScheme scheme(crypto::ethereum_suite(), std::nullopt);
-    consensus::BlockHeader h;
-    h.view = 7;
-    h.block_num = 3;
-    h.state_root.bytes[0] = 1;
-    h.justify.view = 6;
-    h.justify.block_id.bytes[5] = 9;
-    const consensus::Block b = consensus::make_block(scheme, h, Bytes{0xc0});
-    consensus::QuorumCert qc;
-    qc.view = 7;
-    qc.block_id = b.id;
-    qc.sigs.push_back({0, Bytes(65, 0x11)});
-    const Bytes item = encode_sync_item(b, qc);
-    auto d = decode_sync_item(item, scheme);
-    ASSERT_TRUE(d.ok()) << d.error();
-    EXPECT_EQ(d->first, b);
-    EXPECT_EQ(d->second, qc);
-    if (const char* out = std::getenv("TRELLIS_SEED_OUT"))
-        std::ofstream(out, std::ios::binary)
-            .write(reinterpret_cast<const char*>(item.data()), std::streamsize(item.size()));
-
-    Bytes trailing = item;
-    trailing.push_back(0);
-    EXPECT_FALSE(decode_sync_item(trailing, scheme).ok());
-    EXPECT_FALSE(decode_sync_item(ByteView(item.data(), item.size() - 1), scheme).ok());
-    EXPECT_FALSE(decode_sync_item(Bytes{0xc0}, scheme).ok());
-    Bytes flipped = item;
-    flipped[item.size() / 2] ^= 0xff;
-    auto f = decode_sync_item(flipped, scheme);
-    EXPECT_TRUE(!f.ok() || !(f->first == b && f->second == qc));
-}
 
 }  // namespace
 

@@ -11,9 +11,9 @@
 #include <thread>
 
 #include "base/hex.hpp"
-#include "node/devnet.hpp"
+#include "chain/devnet.hpp"
 #include "node/service.hpp"
-#include "rpc/asio.hpp"
+#include "runtime/asio.hpp"
 
 using namespace trellis;
 using json = nlohmann::json;
@@ -61,10 +61,10 @@ TEST(NodeMetrics, metrics_cover_head_pool_rpc_and_blocks) {
     const auto dir =
         std::filesystem::temp_directory_path() /
         ("trellis-metrics-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()));
-    const auto accounts = node::devnet_accounts(2);
+    const auto accounts = chain::devnet_accounts(2);
     node::ServiceSettings s;
     s.datadir = dir;
-    s.genesis = node::devnet_genesis(accounts, node::devnet_default_balance());
+    s.genesis = chain::devnet_genesis(accounts, chain::devnet_default_balance());
     s.ledger.sync_commits = false;
     s.http_port = 0;
     auto started = node::Service::start(s);
@@ -74,7 +74,7 @@ TEST(NodeMetrics, metrics_cover_head_pool_rpc_and_blocks) {
 
     chain::Transaction tx;
     tx.type = chain::TxType::kDynamicFee;
-    tx.chain_id = node::kDevnetChainId;
+    tx.chain_id = chain::kDevnetChainId;
     tx.max_priority_fee_per_gas = uint256(1);
     tx.max_fee_per_gas = uint256(1);
     tx.gas_limit = 21000;

@@ -12,8 +12,8 @@
 
 #include "base/hex.hpp"
 #include "node/backend.hpp"
-#include "node/devnet.hpp"
-#include "node/ledger.hpp"
+#include "chain/devnet.hpp"
+#include "ledger/ledger.hpp"
 #include "rpc/eth_api.hpp"
 #include "rpc/json_rpc.hpp"
 
@@ -22,12 +22,12 @@ using json = nlohmann::json;
 
 namespace {
 
-const std::vector<node::DevAccount>& accounts() {
-    static const auto a = node::devnet_accounts(4);
+const std::vector<chain::DevAccount>& accounts() {
+    static const auto a = chain::devnet_accounts(4);
     return a;
 }
 
-Bytes signed_tx(size_t from, uint64_t nonce, chain::ChainId chain_id = node::kDevnetChainId,
+Bytes signed_tx(size_t from, uint64_t nonce, chain::ChainId chain_id = chain::kDevnetChainId,
                 uint64_t tip = 1'000'000'000) {
     chain::Transaction tx;
     tx.type = chain::TxType::kDynamicFee;
@@ -75,7 +75,7 @@ std::vector<ByteView> views(const std::vector<Bytes>& in) {
 
 chain::ValidationRules devnet_rules() {
     chain::ValidationRules r;
-    r.chain_id = node::kDevnetChainId;
+    r.chain_id = chain::kDevnetChainId;
     return r;
 }
 
@@ -164,14 +164,14 @@ namespace {
 
 /// A node's RPC stack without sockets: ledger in memory, backend, EthApi, dispatcher.
 struct RpcStack {
-    std::unique_ptr<node::Ledger> ledger;
+    std::unique_ptr<ledger::Ledger> ledger;
     std::unique_ptr<node::ChainBackend> backend;
     std::unique_ptr<rpc::EthApi> api;
     rpc::Dispatcher dispatcher;
 
     RpcStack() {
         auto l =
-            node::Ledger::open_in_memory(node::devnet_genesis(accounts(), node::devnet_default_balance()));
+            ledger::Ledger::open_in_memory(chain::devnet_genesis(accounts(), chain::devnet_default_balance()));
         EXPECT_TRUE(l.ok());
         ledger = std::move(l).value();
         node::BackendSettings bs;

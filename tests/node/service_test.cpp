@@ -14,8 +14,8 @@
 
 #include "base/hex.hpp"
 #include "chain/transaction.hpp"
-#include "node/devnet.hpp"
-#include "rpc/asio.hpp"
+#include "chain/devnet.hpp"
+#include "runtime/asio.hpp"
 
 using namespace trellis;
 using json = nlohmann::json;
@@ -50,8 +50,8 @@ const Address kLogger = addr(0x02);
 const Address kReader = addr(0x03);
 const Address kProxy = addr(0x04);
 
-chain::Genesis test_genesis(const std::vector<node::DevAccount>& accounts) {
-    chain::Genesis g = node::devnet_genesis(accounts, node::devnet_default_balance());
+chain::Genesis test_genesis(const std::vector<chain::DevAccount>& accounts) {
+    chain::Genesis g = chain::devnet_genesis(accounts, chain::devnet_default_balance());
     g.alloc[kAnswer].code = *from_hex("602a60005260206000f3");
     g.alloc[kLogger].code = *from_hex("60aa60006000a100");
     g.alloc[kReader].code = *from_hex("60055460005260206000f3");
@@ -72,7 +72,7 @@ chain::Genesis test_genesis(const std::vector<node::DevAccount>& accounts) {
 
 struct NodeServiceTest : ::testing::Test {
     ServiceDir dir;
-    std::vector<node::DevAccount> accounts = node::devnet_accounts(3);
+    std::vector<chain::DevAccount> accounts = chain::devnet_accounts(3);
     chain::Genesis genesis = test_genesis(accounts);
     std::unique_ptr<node::Service> service;
     asio::io_context client;
@@ -117,7 +117,7 @@ struct NodeServiceTest : ::testing::Test {
                           Bytes data = {}) {
         chain::Transaction tx;
         tx.type = chain::TxType::kDynamicFee;
-        tx.chain_id = node::kDevnetChainId;
+        tx.chain_id = chain::kDevnetChainId;
         tx.nonce = nonce;
         tx.max_priority_fee_per_gas = uint256(1'000'000'000);
         tx.max_fee_per_gas = uint256(2'000'000'000);

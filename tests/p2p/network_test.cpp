@@ -14,7 +14,7 @@
 #include <random>
 #include <thread>
 
-#include "node/ca.hpp"
+#include "p2p/ca.hpp"
 #include "p2p/peer_manager.hpp"
 
 namespace fs = std::filesystem;
@@ -43,7 +43,7 @@ bool wait_for(const std::function<bool()>& pred, std::chrono::milliseconds timeo
     return pred();
 }
 
-namespace ca = node::ca;
+namespace ca = p2p::ca;
 
 /// The consortium: one CA, admitted nodes a..d, a valid but unadmitted
 /// "outsider", and "rogue" from another CA. Made once for the whole suite.
@@ -55,14 +55,14 @@ struct Pki {
     Pki() {
         std::random_device rd;
         dir = fs::temp_directory_path() / ("trellis-p2p-" + std::to_string(rd()) + std::to_string(rd()));
-        EXPECT_TRUE(node::ca::init_ca(dir / "ca").ok());
-        EXPECT_TRUE(node::ca::init_ca(dir / "ca-rogue").ok());
+        EXPECT_TRUE(p2p::ca::init_ca(dir / "ca").ok());
+        EXPECT_TRUE(p2p::ca::init_ca(dir / "ca-rogue").ok());
         for (const char* n : {"a", "b", "c", "d", "outsider"}) {
-            auto r = node::ca::issue_node(dir / "ca", n, dir / "certs");
+            auto r = p2p::ca::issue_node(dir / "ca", n, dir / "certs");
             EXPECT_TRUE(r.ok());
             nodes[n] = *r;
         }
-        auto rogue = node::ca::issue_node(dir / "ca-rogue", "rogue", dir / "rogue");
+        auto rogue = p2p::ca::issue_node(dir / "ca-rogue", "rogue", dir / "rogue");
         EXPECT_TRUE(rogue.ok());
         nodes["rogue"] = *rogue;
         for (const char* n : {"a", "b", "c", "d"}) admitted.insert(nodes[n].node_id);

@@ -1,12 +1,12 @@
 #include <gtest/gtest.h>
 
 #include "rpc/json_rpc.hpp"
-#include "rpc/metrics.hpp"
+#include "runtime/metrics.hpp"
 
 namespace trellis::rpc {
 namespace {
 
-Dispatcher make(DispatchSettings s = {}, metrics::Registry* m = nullptr) {
+Dispatcher make(DispatchSettings s = {}, runtime::metrics::Registry* m = nullptr) {
     Dispatcher d(s, m);
     d.register_method("echo", [](const json& p, CallContext&) { return p; });
     d.register_method("fail", [](const json&, CallContext&) -> json {
@@ -153,7 +153,7 @@ TEST(Framing, invalid_utf8_in_echo_does_not_throw) {
 }
 
 TEST(Framing, metrics_count_requests_by_method_with_unknown_bucket) {
-    metrics::Registry reg;
+    runtime::metrics::Registry reg;
     auto d = make({}, &reg);
     run(d, R"({"jsonrpc":"2.0","id":1,"method":"echo"})");
     run(d, R"({"jsonrpc":"2.0","id":1,"method":"echo"})");

@@ -2,10 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "rpc/asio.hpp"
+#include "runtime/asio.hpp"
 #include "rpc/eth_api.hpp"
 #include "rpc/eth_json.hpp"
-#include "rpc/metrics.hpp"
+#include "runtime/metrics.hpp"
 #include "rpc/server.hpp"
 #include "test_chain.hpp"
 
@@ -15,7 +15,7 @@ namespace {
 struct ServerTest : ::testing::Test {
     test::TestChain chain;
     asio::io_context ioc;
-    metrics::Registry registry;
+    runtime::metrics::Registry registry;
     std::unique_ptr<EthApi> api;
     std::unique_ptr<Dispatcher> dispatcher;
     std::unique_ptr<Server> server;

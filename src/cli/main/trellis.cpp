@@ -22,14 +22,14 @@
 #include "crypto/suite.hpp"
 #include "chain/genesis_state.hpp"
 #include "node/genesis_json.hpp"
-#include "node/ca.hpp"
+#include "p2p/ca.hpp"
 #include "node/keystore.hpp"
 #include "crypto/secp256k1.hpp"
-#include "node/ledger.hpp"
-#include "node/devnet.hpp"
-#include "node/devnet_cluster.hpp"
+#include "ledger/ledger.hpp"
+#include "chain/devnet.hpp"
+#include "devtools/devnet_cluster.hpp"
 #include "node/config.hpp"
-#include "node/bench.hpp"
+#include "devtools/bench.hpp"
 #include "node/service.hpp"
 #include "p2p/peer_manager.hpp"
 #include "rpc/eth_api.hpp"
@@ -265,9 +265,9 @@ int cmd_import(const std::string& datadir, const std::string& genesis_path, cons
         std::cerr << genesis.error() << "\n";
         return 1;
     }
-    node::LedgerSettings settings;
+    ledger::LedgerSettings settings;
     settings.sync_commits = !no_sync;
-    auto ledger = node::Ledger::open(datadir, *genesis, settings);
+    auto ledger = ledger::Ledger::open(datadir, *genesis, settings);
     if (!ledger) {
         std::cerr << ledger.error() << "\n";
         return 1;
@@ -311,7 +311,7 @@ int cmd_export(const std::string& datadir, const std::string& genesis_path, cons
         std::cerr << genesis.error() << "\n";
         return 1;
     }
-    auto ledger = node::Ledger::open(datadir, *genesis);
+    auto ledger = ledger::Ledger::open(datadir, *genesis);
     if (!ledger) {
         std::cerr << ledger.error() << "\n";
         return 1;
@@ -571,9 +571,9 @@ int cmd_devnet(NodeOptions o, const DevnetOptions& d) {
     };
     // An existing directory keeps the kind it was made as.
     const bool existing = fs::exists(dir / "genesis.json");
-    const bool multi = existing ? node::is_devnet_cluster_dir(dir) : !(d.validators == 1 && d.observers == 0);
+    const bool multi = existing ? devtools::is_devnet_cluster_dir(dir) : !(d.validators == 1 && d.observers == 0);
     if (multi) {
-        node::DevnetClusterOptions co;
+        devtools::DevnetClusterOptions co;
         co.dir = dir;
         co.validators = d.validators;
         co.observers = d.observers;
@@ -582,7 +582,7 @@ int cmd_devnet(NodeOptions o, const DevnetOptions& d) {
         co.block_interval_ms = d.block_interval_ms;
         co.accounts = d.accounts;
         co.test_faults = d.test_faults;
-        auto cluster = node::prepare_devnet_cluster(co);
+        auto cluster = devtools::prepare_devnet_cluster(co);
         if (!cluster) {
             std::cerr << "error: " << cluster.error() << "\n";
             remove_temporary();
@@ -597,11 +597,11 @@ int cmd_devnet(NodeOptions o, const DevnetOptions& d) {
         if (!cluster->created && d.counts_given && (nv != d.validators || no != d.observers))
             std::cerr << "note: " << dir.string() << " holds a devnet of " << nv << " validator(s) and " << no
                       << " observer(s); starting it as it is\n";
-        const int rc = node::run_devnet_cluster(*cluster, d.accounts, node::DevnetRunOptions{}, std::cout, std::cerr);
+        const int rc = devtools::run_devnet_cluster(*cluster, d.accounts, devtools::DevnetRunOptions{}, std::cout, std::cerr);
         remove_temporary();
         return rc;
     }
-    const auto accounts = node::devnet_accounts(d.accounts);
+    const auto accounts = chain::devnet_accounts(d.accounts);
     const fs::path genesis_path = dir / "genesis.json";
     chain::Genesis genesis;
     if (existing) {
@@ -612,19 +612,19 @@ int cmd_devnet(NodeOptions o, const DevnetOptions& d) {
         }
         genesis = std::move(g).value();
     } else {
-        genesis = node::devnet_genesis(accounts, node::devnet_default_balance());
+        genesis = chain::devnet_genesis(accounts, chain::devnet_default_balance());
         std::ofstream f(genesis_path);
         f << node::genesis_to_json(genesis);
         if (!f) throw std::runtime_error("cannot write " + genesis_path.string());
     }
     std::cout << "Trellis devnet: chain id " << genesis.chain_id << ", data in " << dir.string()
               << (temporary ? " (removed on exit)" : "") << "\n\n";
-    node::print_devnet_accounts(std::cout, genesis, accounts);
+    devtools::print_devnet_accounts(std::cout, genesis, accounts);
     o.datadir = (dir / "chain").string();
     node::ServiceSettings st = service_settings(o);
     // One validator through the BFT engine (n = 1), as every network runs:
     // the same commit path, QCs stored beside the blocks.
-    const node::DevAccount v = node::devnet_validator();
+    const chain::DevAccount v = chain::devnet_validator();
     if (genesis.validators.size() == 1 && genesis.validators[0].address == v.address) {
         st.consensus_key = v.private_key;
         st.consensus.idle_block_interval = std::chrono::milliseconds(d.block_interval_ms);
@@ -800,7 +800,7 @@ int main(int argc, char** argv) {
 
     auto* bn = app.add_subcommand("bench", "End-to-end throughput: ERC-20 transfers over JSON-RPC, against the "
                                            "machine's secp256k1 recovery rate");
-    node::BenchOptions bopt;
+    devtools::BenchOptions bopt;
     size_t bn_timeout = 600;
     bn->add_option("--txs", bopt.txs, "transfers to send and wait for")->capture_default_str();
     bn->add_option("--senders", bopt.senders, "distinct senders (round-robin)")->capture_default_str();
@@ -834,12 +834,12 @@ int main(int argc, char** argv) {
         if (bn->parsed()) {
             bopt.sync_commits = !bn_no_sync;
             bopt.timeout = std::chrono::seconds(bn_timeout);
-            auto r = node::run_bench(bopt, std::cerr);
+            auto r = devtools::run_bench(bopt, std::cerr);
             if (!r) {
                 std::cerr << "bench failed: " << r.error() << "\n";
                 return 1;
             }
-            node::print_bench_report(*r, std::cout);
+            devtools::print_bench_report(*r, std::cout);
             return 0;
         }
         if (dn->parsed()) {
@@ -863,15 +863,15 @@ int main(int argc, char** argv) {
         if (keys_list->parsed()) return cmd_keys_list(keystore);
         if (keys_validator->parsed()) return cmd_keys_validator(validator_out, validator_suite);
         if (ca_init->parsed()) {
-            auto r = node::ca::init_ca(ca_dir, "Trellis consortium CA", ca_days > 0 ? ca_days : node::ca::kCaValidDays);
-            if (!r) throw std::runtime_error(std::string("ca init: ") + node::ca::to_string(r.error()));
-            std::cout << "wrote " << (std::filesystem::path(ca_dir) / node::ca::kCaCertFile).string() << " and "
-                      << (std::filesystem::path(ca_dir) / node::ca::kCaKeyFile).string() << " (keep it offline)\n";
+            auto r = p2p::ca::init_ca(ca_dir, "Trellis consortium CA", ca_days > 0 ? ca_days : p2p::ca::kCaValidDays);
+            if (!r) throw std::runtime_error(std::string("ca init: ") + p2p::ca::to_string(r.error()));
+            std::cout << "wrote " << (std::filesystem::path(ca_dir) / p2p::ca::kCaCertFile).string() << " and "
+                      << (std::filesystem::path(ca_dir) / p2p::ca::kCaKeyFile).string() << " (keep it offline)\n";
             return 0;
         }
         if (ca_issue->parsed()) {
-            auto r = node::ca::issue_node(ca_dir, ca_node, ca_out, ca_days > 0 ? ca_days : node::ca::kNodeValidDays);
-            if (!r) throw std::runtime_error(std::string("ca issue: ") + node::ca::to_string(r.error()));
+            auto r = p2p::ca::issue_node(ca_dir, ca_node, ca_out, ca_days > 0 ? ca_days : p2p::ca::kNodeValidDays);
+            if (!r) throw std::runtime_error(std::string("ca issue: ") + p2p::ca::to_string(r.error()));
             std::cout << "certificate: " << r->cert_file.string() << "\nkey:         " << r->key_file.string()
                       << "\nca:          " << r->ca_file.string() << "\nnode id:     " << to_0x_hex(r->node_id.view())
                       << "\n";

@@ -1,4 +1,4 @@
-#include "node/devnet_cluster.hpp"
+#include "devtools/devnet_cluster.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -20,11 +20,11 @@
 #include <thread>
 
 #include "base/hex.hpp"
-#include "node/ca.hpp"
+#include "p2p/ca.hpp"
 #include "node/genesis_json.hpp"
 #include "rpc/eth_api.hpp"
 
-namespace trellis::node {
+namespace trellis::devtools {
 namespace fs = std::filesystem;
 namespace {
 
@@ -84,14 +84,14 @@ Result<chain::Genesis, std::string> create_devnet(const DevnetClusterOptions& o)
     if (fs::exists(o.dir / "ca"))
         return Unexpected{(o.dir / "ca").string() + " exists but " + (o.dir / kGenesisFile).string() +
                           " does not (an interrupted setup?): remove the directory or choose another"};
-    if (auto r = ca::init_ca(o.dir / "ca", "Trellis devnet CA"); !r)
-        return Unexpected{"devnet CA in " + (o.dir / "ca").string() + ": " + ca::to_string(r.error())};
-    const auto keys = devnet_validators(o.validators);
+    if (auto r = p2p::ca::init_ca(o.dir / "ca", "Trellis devnet CA"); !r)
+        return Unexpected{"devnet CA in " + (o.dir / "ca").string() + ": " + p2p::ca::to_string(r.error())};
+    const auto keys = chain::devnet_validators(o.validators);
     std::vector<Hash32> validator_ids, observer_ids;
     for (size_t i = 0; i < o.validators + o.observers; ++i) {
         const std::string name = node_name(i);
-        auto issued = ca::issue_node(o.dir / "ca", name, o.dir / name);
-        if (!issued) return Unexpected{"certificate for " + name + ": " + ca::to_string(issued.error())};
+        auto issued = p2p::ca::issue_node(o.dir / "ca", name, o.dir / name);
+        if (!issued) return Unexpected{"certificate for " + name + ": " + p2p::ca::to_string(issued.error())};
         if (i < o.validators) {
             validator_ids.push_back(issued->node_id);
             const std::string hex = to_hex(keys[i].private_key.view()) + "\n";
@@ -102,10 +102,10 @@ Result<chain::Genesis, std::string> create_devnet(const DevnetClusterOptions& o)
         }
     }
     chain::Genesis g =
-        devnet_genesis(devnet_accounts(o.accounts), devnet_default_balance(), validator_ids, observer_ids);
+        chain::devnet_genesis(chain::devnet_accounts(o.accounts), chain::devnet_default_balance(), validator_ids, observer_ids);
     if (auto ok = chain::validate_genesis(g); !ok)
         return Unexpected{std::string("devnet genesis: ") + chain::to_string(ok.error())};
-    if (auto w = write_file_atomic(o.dir / kGenesisFile, genesis_to_json(g)); !w)
+    if (auto w = write_file_atomic(o.dir / kGenesisFile, node::genesis_to_json(g)); !w)
         return Unexpected{w.error()};
     return g;
 }
@@ -116,12 +116,12 @@ Result<chain::Genesis, std::string> reuse_devnet(const fs::path& dir) {
         return Unexpected{
             (dir / kGenesisFile).string() +
             " belongs to a single-node devnet (there is no node0/): start it with --validators 1"};
-    auto g = load_genesis_file((dir / kGenesisFile).string());
+    auto g = node::load_genesis_file((dir / kGenesisFile).string());
     if (!g) return Unexpected{(dir / kGenesisFile).string() + ": " + g.error()};
     const size_t total = g->validators.size() + g->observer_nodes.size();
     for (size_t i = 0; i < total; ++i) {
         const std::string name = node_name(i);
-        std::vector<std::string> files = {name + ".crt", name + ".key", ca::kCaCertFile};
+        std::vector<std::string> files = {name + ".crt", name + ".key", p2p::ca::kCaCertFile};
         if (i < g->validators.size()) files.push_back(kValidatorKeyFile);
         for (const auto& f : files)
             if (!fs::exists(dir / name / f)) return Unexpected{"missing " + (dir / name / f).string()};
@@ -232,7 +232,7 @@ std::string devnet_node_toml(const DevnetCluster& c, size_t index, const DevnetC
       << "[p2p]\nlisten = " << quoted(endpoint(n.p2p_port)) << "\n"
       << "cert_file = " << quoted(n.name + ".crt") << "\n"
       << "key_file = " << quoted(n.name + ".key") << "\n"
-      << "ca_file = " << quoted(ca::kCaCertFile) << "\n"
+      << "ca_file = " << quoted(p2p::ca::kCaCertFile) << "\n"
       << "peers = [";
     bool first = true;
     for (size_t j = 0; j < c.nodes.size(); ++j) {
@@ -366,7 +366,7 @@ Result<uint64_t, std::string> rpc_block_number(uint16_t port, std::chrono::milli
 }
 
 void print_devnet_accounts(std::ostream& out, const chain::Genesis& g,
-                           const std::vector<DevAccount>& accounts) {
+                           const std::vector<chain::DevAccount>& accounts) {
     out << "Available accounts\n==================\n";
     for (size_t i = 0; i < accounts.size(); ++i) {
         auto it = g.alloc.find(accounts[i].address);
@@ -520,7 +520,7 @@ int run_devnet_cluster(const DevnetCluster& c, size_t account_count, const Devne
     }
 
     out << "\n";
-    print_devnet_accounts(out, c.genesis, devnet_accounts(account_count));
+    print_devnet_accounts(out, c.genesis, chain::devnet_accounts(account_count));
     out << "JSON-RPC: http://" << endpoint(c.nodes[0].http_port) << " (WebSocket: ws://"
         << endpoint(c.nodes[0].http_port) << "), head block " << head0 << std::endl;
 
@@ -534,4 +534,4 @@ int run_devnet_cluster(const DevnetCluster& c, size_t account_count, const Devne
     }
 }
 
-}  // namespace trellis::node
+}  // namespace trellis::devtools

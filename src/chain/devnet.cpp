@@ -1,9 +1,9 @@
-#include "node/devnet.hpp"
+#include "chain/devnet.hpp"
 
 #include "crypto/keccak.hpp"
 #include "crypto/suite.hpp"
 
-namespace trellis::node {
+namespace trellis::chain {
 namespace {
 
 DevAccount derive(const std::string& seed) {
@@ -42,21 +42,21 @@ std::vector<DevAccount> devnet_validators(size_t count) {
     return out;
 }
 
-chain::Genesis devnet_genesis(const std::vector<DevAccount>& accounts, const uint256& balance) {
+Genesis devnet_genesis(const std::vector<DevAccount>& accounts, const uint256& balance) {
     return devnet_genesis(accounts, balance, {Hash32{}}, {});
 }
 
-chain::Genesis devnet_genesis(const std::vector<DevAccount>& accounts, const uint256& balance,
+Genesis devnet_genesis(const std::vector<DevAccount>& accounts, const uint256& balance,
                               const std::vector<Hash32>& validator_nodes,
                               const std::vector<Hash32>& observer_nodes) {
-    chain::Genesis g;
+    Genesis g;
     g.chain_id = kDevnetChainId;
     g.base_fee = chain::FixedBaseFee{uint256()};
     for (const auto& a : accounts) g.alloc[a.address].balance = balance;
     const auto& suite = crypto::ethereum_suite();
     const auto keys = devnet_validators(validator_nodes.size());
     for (size_t i = 0; i < keys.size(); ++i) {
-        chain::GenesisValidator gv;
+        GenesisValidator gv;
         gv.public_key = *suite.public_key(keys[i].private_key);
         gv.address = keys[i].address;
         gv.stake = uint256(100);
@@ -67,4 +67,4 @@ chain::Genesis devnet_genesis(const std::vector<DevAccount>& accounts, const uin
     return g;
 }
 
-}  // namespace trellis::node
+}  // namespace trellis::chain

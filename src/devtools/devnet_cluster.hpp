@@ -17,9 +17,9 @@
 
 #include "base/result.hpp"
 #include "chain/genesis.hpp"
-#include "node/devnet.hpp"
+#include "chain/devnet.hpp"
 
-namespace trellis::node {
+namespace trellis::devtools {
 
 struct DevnetClusterOptions {
     std::filesystem::path dir;         ///< the devnet's directory (required)
@@ -85,7 +85,7 @@ Result<uint64_t, std::string> rpc_block_number(uint16_t port, std::chrono::milli
 
 /// Prints the prefunded accounts and their keys as the devnet's banner does.
 void print_devnet_accounts(std::ostream& out, const chain::Genesis& g,
-                           const std::vector<DevAccount>& accounts);
+                           const std::vector<chain::DevAccount>& accounts);
 
 struct DevnetRunOptions {
     std::string binary = "/proc/self/exe";  ///< the trellis executable
@@ -105,4 +105,4 @@ struct DevnetRunOptions {
 int run_devnet_cluster(const DevnetCluster& c, size_t account_count, const DevnetRunOptions& ro,
                        std::ostream& out, std::ostream& err);
 
-}  // namespace trellis::node
+}  // namespace trellis::devtools

@@ -1,6 +1,6 @@
 // The multi-process devnet: directory layout, genesis, TOML files the node's
 // parser accepts, the process helpers, and the real binary end to end.
-#include "node/devnet_cluster.hpp"
+#include "devtools/devnet_cluster.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -18,12 +18,13 @@
 #include <regex>
 #include <thread>
 
-#include "node/ca.hpp"
+#include "p2p/ca.hpp"
 #include "node/config.hpp"
 #include "node/genesis_json.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace trellis;
+using namespace trellis::devtools;
 namespace fs = std::filesystem;
 
 namespace {
@@ -38,8 +39,8 @@ std::string slurp(const fs::path& p) {
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-node::DevnetClusterOptions options(const fs::path& dir) {
-    node::DevnetClusterOptions o;
+DevnetClusterOptions options(const fs::path& dir) {
+    DevnetClusterOptions o;
     o.dir = dir;
     o.validators = 3;
     o.observers = 1;
@@ -53,20 +54,20 @@ node::DevnetClusterOptions options(const fs::path& dir) {
 }  // namespace
 
 TEST(DevnetKeys, validator_zero_is_the_single_node_devnet_validator_and_keys_differ) {
-    const auto keys = node::devnet_validators(4);
+    const auto keys = chain::devnet_validators(4);
     ASSERT_EQ(keys.size(), 4u);
-    EXPECT_EQ(keys[0].private_key, node::devnet_validator().private_key);
+    EXPECT_EQ(keys[0].private_key, chain::devnet_validator().private_key);
     for (size_t i = 0; i < keys.size(); ++i)
         for (size_t j = i + 1; j < keys.size(); ++j) EXPECT_NE(keys[i].address, keys[j].address);
     // The generalised genesis with one unbound validator is the old one (same hash).
-    const auto accounts = node::devnet_accounts(3);
-    EXPECT_EQ(node::devnet_genesis(accounts, 5, {Hash32{}}, {}), node::devnet_genesis(accounts, 5));
+    const auto accounts = chain::devnet_accounts(3);
+    EXPECT_EQ(chain::devnet_genesis(accounts, 5, {Hash32{}}, {}), chain::devnet_genesis(accounts, 5));
 }
 
 TEST(DevnetCluster, a_new_devnet_has_a_ca_certificates_keys_and_a_genesis_binding_them) {
     TempDir t;
     const auto o = options(t.path);
-    auto c = node::prepare_devnet_cluster(o);
+    auto c = prepare_devnet_cluster(o);
     ASSERT_TRUE(c) << c.error();
     EXPECT_TRUE(c->created);
     ASSERT_EQ(c->nodes.size(), 4u);
@@ -74,7 +75,7 @@ TEST(DevnetCluster, a_new_devnet_has_a_ca_certificates_keys_and_a_genesis_bindin
     const auto& g = c->genesis;
     ASSERT_EQ(g.validators.size(), 3u);
     ASSERT_EQ(g.observer_nodes.size(), 1u);
-    const auto keys = node::devnet_validators(3);
+    const auto keys = chain::devnet_validators(3);
     for (size_t i = 0; i < 4; ++i) {
         const auto& n = c->nodes[i];
         EXPECT_EQ(n.name, "node" + std::to_string(i));
@@ -82,9 +83,9 @@ TEST(DevnetCluster, a_new_devnet_has_a_ca_certificates_keys_and_a_genesis_bindin
         EXPECT_EQ(n.http_port, 20545 + i);
         EXPECT_EQ(n.p2p_port, 20700 + i);
         const fs::path d = t.path / n.name;
-        auto id = node::ca::node_id_of_certificate(slurp(d / (n.name + ".crt")));
+        auto id = p2p::ca::node_id_of_certificate(slurp(d / (n.name + ".crt")));
         ASSERT_TRUE(id);
-        EXPECT_TRUE(node::ca::verify_node_certificate(slurp(d / "ca.crt"), slurp(d / (n.name + ".crt"))));
+        EXPECT_TRUE(p2p::ca::verify_node_certificate(slurp(d / "ca.crt"), slurp(d / (n.name + ".crt"))));
         if (i < 3) {
             EXPECT_EQ(g.validators[i].node_id, *id) << n.name;
             EXPECT_EQ(g.validators[i].address, keys[i].address);
@@ -104,18 +105,18 @@ TEST(DevnetCluster, a_new_devnet_has_a_ca_certificates_keys_and_a_genesis_bindin
     ASSERT_TRUE(written) << written.error();
     EXPECT_EQ(*written, g);
     EXPECT_EQ(g.alloc.size(), 2u);
-    EXPECT_TRUE(node::is_devnet_cluster_dir(t.path));
+    EXPECT_TRUE(is_devnet_cluster_dir(t.path));
 }
 
 TEST(DevnetCluster, each_node_toml_parses_to_its_ports_files_and_peers) {
     TempDir t;
     auto o = options(t.path);
     o.test_faults = true;
-    auto c = node::prepare_devnet_cluster(o);
+    auto c = prepare_devnet_cluster(o);
     ASSERT_TRUE(c) << c.error();
     for (size_t i = 0; i < c->nodes.size(); ++i) {
         const auto& n = c->nodes[i];
-        EXPECT_EQ(slurp(n.config_file), node::devnet_node_toml(*c, i, o));
+        EXPECT_EQ(slurp(n.config_file), devnet_node_toml(*c, i, o));
         node::NodeConfig cfg;
         auto r = node::apply_config_file(n.config_file, cfg);
         ASSERT_TRUE(r) << r.error();
@@ -149,13 +150,13 @@ TEST(DevnetCluster, each_node_toml_parses_to_its_ports_files_and_peers) {
         EXPECT_EQ(peers, expected) << n.name;
     }
     o.test_faults = false;
-    EXPECT_EQ(node::devnet_node_toml(*c, 0, o).find("test_faults"), std::string::npos);
+    EXPECT_EQ(devnet_node_toml(*c, 0, o).find("test_faults"), std::string::npos);
 }
 
 TEST(DevnetCluster, restarting_keeps_keys_certificates_and_genesis_and_rewrites_ports) {
     TempDir t;
     auto o = options(t.path);
-    auto first = node::prepare_devnet_cluster(o);
+    auto first = prepare_devnet_cluster(o);
     ASSERT_TRUE(first) << first.error();
     const std::string genesis_text = slurp(t.path / "genesis.json");
     const std::string cert = slurp(t.path / "node1" / "node1.crt");
@@ -163,7 +164,7 @@ TEST(DevnetCluster, restarting_keeps_keys_certificates_and_genesis_and_rewrites_
     o.validators = 7;
     o.observers = 0;
     o.http_port = 0;
-    auto second = node::prepare_devnet_cluster(o);
+    auto second = prepare_devnet_cluster(o);
     ASSERT_TRUE(second) << second.error();
     EXPECT_FALSE(second->created);
     EXPECT_EQ(second->genesis, first->genesis);
@@ -184,28 +185,28 @@ TEST(DevnetCluster, refuses_a_single_node_devnet_directory_and_bad_port_ranges) 
     TempDir t;
     fs::create_directories(t.path);
     std::ofstream(t.path / "genesis.json") << node::genesis_to_json(
-        node::devnet_genesis(node::devnet_accounts(1), node::devnet_default_balance()));
-    EXPECT_FALSE(node::is_devnet_cluster_dir(t.path));
-    auto r = node::prepare_devnet_cluster(options(t.path));
+        chain::devnet_genesis(chain::devnet_accounts(1), chain::devnet_default_balance()));
+    EXPECT_FALSE(is_devnet_cluster_dir(t.path));
+    auto r = prepare_devnet_cluster(options(t.path));
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().find("--validators 1"), std::string::npos) << r.error();
 
     TempDir u;
     auto o = options(u.path);
     o.http_port = 65534;
-    auto high = node::prepare_devnet_cluster(o);
+    auto high = prepare_devnet_cluster(o);
     ASSERT_FALSE(high);
     EXPECT_NE(high.error().find("ports out of range"), std::string::npos) << high.error();
     TempDir v;
     o = options(v.path);
     o.p2p_port = uint16_t(o.http_port + 2);
-    auto overlap = node::prepare_devnet_cluster(o);
+    auto overlap = prepare_devnet_cluster(o);
     ASSERT_FALSE(overlap);
     EXPECT_NE(overlap.error().find("overlap"), std::string::npos) << overlap.error();
 }
 
 TEST(DevnetProcesses, free_ports_are_distinct_and_bindable) {
-    auto ports = node::pick_free_ports(16);
+    auto ports = pick_free_ports(16);
     ASSERT_TRUE(ports) << ports.error();
     ASSERT_EQ(ports->size(), 16u);
     EXPECT_EQ(std::set<uint16_t>(ports->begin(), ports->end()).size(), 16u);
@@ -231,24 +232,24 @@ TEST(DevnetProcesses, a_spawned_child_logs_to_its_file_with_no_signals_blocked) 
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     ::pthread_sigmask(SIG_BLOCK, &set, &old);
-    auto pid = node::spawn_logged("/bin/sh",
+    auto pid = spawn_logged("/bin/sh",
                                   {"-c", "grep SigBlk /proc/self/status; echo to-stderr >&2; exit 3"}, log);
     ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
     ASSERT_TRUE(pid) << pid.error();
     int status = 0;
     ASSERT_EQ(::waitpid(*pid, &status, 0), *pid);
-    EXPECT_EQ(node::describe_exit(status), "status 3");
+    EXPECT_EQ(describe_exit(status), "status 3");
     const std::string text = slurp(log);
     EXPECT_EQ(text.rfind("earlier run\n", 0), 0u) << text;  // appended, not truncated
     EXPECT_NE(text.find("SigBlk:\t0000000000000000"), std::string::npos) << text;
     EXPECT_NE(text.find("to-stderr"), std::string::npos) << text;
-    EXPECT_EQ(node::tail_of_file(log, 1), "to-stderr\n");
+    EXPECT_EQ(tail_of_file(log, 1), "to-stderr\n");
 
-    auto sleeper = node::spawn_logged("/bin/sleep", {"30"}, log);
+    auto sleeper = spawn_logged("/bin/sleep", {"30"}, log);
     ASSERT_TRUE(sleeper);
     ::kill(*sleeper, SIGKILL);
     ASSERT_EQ(::waitpid(*sleeper, &status, 0), *sleeper);
-    EXPECT_EQ(node::describe_exit(status), "signal 9");
+    EXPECT_EQ(describe_exit(status), "signal 9");
 }
 
 TEST(DevnetProcesses, rpc_block_number_reads_the_json_rpc_answer) {
@@ -266,7 +267,7 @@ TEST(DevnetProcesses, rpc_block_number_reads_the_json_rpc_answer) {
         const char* answers[] = {
             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n"
             R"({"jsonrpc":"2.0","id":1,"result":"0x2a"})",
-            "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"};
+            "HTTP/1.1 503 node::Service Unavailable\r\nContent-Length: 0\r\n\r\n"};
         for (const char* answer : answers) {
             const int c = ::accept(srv, nullptr, nullptr);
             char buf[2048];
@@ -276,8 +277,8 @@ TEST(DevnetProcesses, rpc_block_number_reads_the_json_rpc_answer) {
             ::close(c);
         }
     });
-    auto n = node::rpc_block_number(port, std::chrono::milliseconds(2000));
-    auto bad = node::rpc_block_number(port, std::chrono::milliseconds(2000));
+    auto n = rpc_block_number(port, std::chrono::milliseconds(2000));
+    auto bad = rpc_block_number(port, std::chrono::milliseconds(2000));
     server.join();
     ::close(srv);
     ASSERT_TRUE(n) << n.error();
@@ -285,7 +286,7 @@ TEST(DevnetProcesses, rpc_block_number_reads_the_json_rpc_answer) {
     EXPECT_NE(request.find("eth_blockNumber"), std::string::npos);
     ASSERT_FALSE(bad);
     EXPECT_NE(bad.error().find("503"), std::string::npos) << bad.error();
-    EXPECT_FALSE(node::rpc_block_number(port, std::chrono::milliseconds(500)));  // nobody listens now
+    EXPECT_FALSE(rpc_block_number(port, std::chrono::milliseconds(500)));  // nobody listens now
 }
 
 #ifdef TRELLIS_BIN
@@ -377,14 +378,14 @@ TEST(DevnetEndToEnd, three_processes_make_blocks_report_a_killed_node_stop_on_si
         uint64_t observer_head = 0;
         for (int i = 0; i < 150 && observer_head < 3; ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
-            if (auto n = node::rpc_block_number(http[2], std::chrono::milliseconds(1000))) observer_head = *n;
+            if (auto n = rpc_block_number(http[2], std::chrono::milliseconds(1000))) observer_head = *n;
         }
         EXPECT_GE(observer_head, 3u) << slurp(t.path / "node2" / "node.log");
         // A node killed from outside is reported and the rest keep running.
         ::kill(pids[2], SIGKILL);
         EXPECT_FALSE(
             run.wait_for(std::regex("^node2 exited \\(signal 9\\)$"), std::chrono::seconds(10)).empty());
-        auto h = node::rpc_block_number(http[0], std::chrono::milliseconds(2000));
+        auto h = rpc_block_number(http[0], std::chrono::milliseconds(2000));
         ASSERT_TRUE(h) << h.error();
         head_before_stop = *h;
         ::kill(run.pid, SIGINT);
@@ -392,7 +393,7 @@ TEST(DevnetEndToEnd, three_processes_make_blocks_report_a_killed_node_stop_on_si
         int status = 0;
         ASSERT_EQ(::waitpid(run.pid, &status, 0), run.pid);
         run.pid = -1;
-        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << node::describe_exit(status);
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << describe_exit(status);
         for (const pid_t p : pids) EXPECT_NE(::kill(p, 0), 0) << "node pid " << p << " still running";
     }
     {

@@ -2,9 +2,9 @@
 
 #include <thread>
 
-#include "rpc/metrics.hpp"
+#include "runtime/metrics.hpp"
 
-namespace trellis::rpc::metrics {
+namespace trellis::runtime::metrics {
 namespace {
 
 TEST(Metrics, renders_prometheus_text_format) {
@@ -47,4 +47,4 @@ TEST(Metrics, concurrent_increments_are_not_lost) {
 }
 
 }  // namespace
-}  // namespace trellis::rpc::metrics
+}  // namespace trellis::runtime::metrics

@@ -1,4 +1,4 @@
-#include "node/ledger.hpp"
+#include "ledger/ledger.hpp"
 
 #include <chrono>
 
@@ -6,7 +6,7 @@
 #include "storage/memory_database.hpp"
 #include "storage/state_store.hpp"
 
-namespace trellis::node {
+namespace trellis::ledger {
 namespace {
 
 std::optional<evm::Revision> revision_named(const std::string& name) {
@@ -85,23 +85,17 @@ Hash32 Ledger::block_hash(uint64_t n) {
 Result<Hash32, std::string> Ledger::import_block(const chain::Block& block) {
     const chain::BlockHeader parent = head_header();
     const chain::BlockHeader& h = block.header;
-    if (auto ok = chain::validate_header(h); !ok)
-        return Unexpected{std::string("invalid header: ") + chain::to_string(ok.error())};
-    if (auto ok =
-            chain::validate_against_parent(h, parent, chain::expected_base_fee(genesis_.base_fee, parent));
+    if (auto ok = chain::validate_block_on_parent(block, parent, chain::expected_base_fee(genesis_.base_fee, parent));
         !ok)
-        return Unexpected{std::string("header does not extend the head: ") + chain::to_string(ok.error())};
-    if (chain::transactions_root(block.body.transactions) != h.transactions_root)
-        return Unexpected{std::string("transactions root mismatch")};
+        return Unexpected{std::string("block does not extend the head: ") + chain::to_string(ok.error())};
 
     storage::FlatStateReader reader(*db_);
     auto exec = execution::execute_block(
         reader, block, rules_, [this](uint64_t n) { return block_hash(n); }, &code_cache_);
     if (!reader.status().is_ok()) return Unexpected{"state read failed: " + reader.status().to_string()};
     if (!exec) return Unexpected{"block rejected: " + execution::to_string(exec.error())};
-    if (exec->gas_used != h.gas_used) return Unexpected{std::string("gas used mismatch")};
-    if (exec->logs_bloom != h.logs_bloom) return Unexpected{std::string("logs bloom mismatch")};
-    if (exec->receipts_root != h.receipts_root) return Unexpected{std::string("receipts root mismatch")};
+    if (auto ok = execution::validate_executed_block(h, *exec); !ok)
+        return Unexpected{std::string(execution::to_string(ok.error()))};
     auto staged = check(store_->stage_state(exec->diff), "staging state");
     if (!staged) return Unexpected{staged.error()};
     if (staged->root != h.state_root) return Unexpected{std::string("state root mismatch")};
@@ -118,13 +112,7 @@ void Ledger::prune_after_commit() {
 Result<Ledger::Produced, std::string> Ledger::produce_block(
     const std::vector<execution::Candidate>& candidates, uint64_t timestamp, const Address& proposer) {
     const chain::BlockHeader parent = head_header();
-    chain::BlockHeader h;
-    h.parent_hash = chain::header_hash(parent);
-    h.number = parent.number + 1;
-    h.timestamp = std::max(timestamp, parent.timestamp);
-    h.proposer = proposer;
-    h.gas_limit = parent.gas_limit;
-    h.base_fee = chain::expected_base_fee(genesis_.base_fee, parent);
+    const chain::BlockHeader h = chain::child_header(parent, genesis_.base_fee, timestamp, proposer);
     storage::FlatStateReader reader(*db_);
     using Clock = std::chrono::steady_clock;
     const auto t0 = Clock::now();
@@ -150,4 +138,4 @@ Result<Ledger::Produced, std::string> Ledger::produce_block(
     return p;
 }
 
-}  // namespace trellis::node
+}  // namespace trellis::ledger

@@ -1,4 +1,4 @@
-#include "node/ledger.hpp"
+#include "ledger/ledger.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,6 @@
 #include "base/hex.hpp"
 #include "chain/block_root.hpp"
 #include "crypto/secp256k1.hpp"
-#include "node/genesis_json.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace trellis;
@@ -67,7 +66,7 @@ TEST(Ledger, produced_blocks_survive_reopening_the_data_directory) {
     TempDir dir;
     Hash32 head;
     {
-        auto l = node::Ledger::open(dir.path, test_genesis());
+        auto l = ledger::Ledger::open(dir.path, test_genesis());
         ASSERT_TRUE(l) << l.error();
         for (int b = 0; b < 3; ++b) {
             auto p = (*l)->produce_block(transfers(1, uint64_t(b) * 5, 5), 1000 + uint64_t(b), Address{});
@@ -78,7 +77,7 @@ TEST(Ledger, produced_blocks_survive_reopening_the_data_directory) {
         head = (*l)->head_hash();
         EXPECT_EQ((*l)->head_header().number, 3u);
     }
-    auto l = node::Ledger::open(dir.path, test_genesis());
+    auto l = ledger::Ledger::open(dir.path, test_genesis());
     ASSERT_TRUE(l) << l.error();
     EXPECT_EQ((*l)->head_hash(), head);
     auto tx_loc = (*l)->store().transaction_location(chain::transaction_hash(transfers(1, 7, 1)[0].tx));
@@ -87,15 +86,15 @@ TEST(Ledger, produced_blocks_survive_reopening_the_data_directory) {
 
 TEST(Ledger, a_data_directory_from_another_genesis_is_refused) {
     TempDir dir;
-    { ASSERT_TRUE(node::Ledger::open(dir.path, test_genesis(1337))); }
-    auto other = node::Ledger::open(dir.path, test_genesis(1338));
+    { ASSERT_TRUE(ledger::Ledger::open(dir.path, test_genesis(1337))); }
+    auto other = ledger::Ledger::open(dir.path, test_genesis(1338));
     ASSERT_FALSE(other);
     EXPECT_NE(other.error().find("another chain"), std::string::npos) << other.error();
 }
 
 TEST(Ledger, imported_blocks_reproduce_the_producers_chain) {
-    auto producer = node::Ledger::open_in_memory(test_genesis());
-    auto follower = node::Ledger::open_in_memory(test_genesis());
+    auto producer = ledger::Ledger::open_in_memory(test_genesis());
+    auto follower = ledger::Ledger::open_in_memory(test_genesis());
     ASSERT_TRUE(producer && follower);
     for (int b = 0; b < 4; ++b) {
         auto p = (*producer)->produce_block(transfers(2, uint64_t(b) * 3, 3), 2000 + uint64_t(b), Address{});
@@ -108,8 +107,8 @@ TEST(Ledger, imported_blocks_reproduce_the_producers_chain) {
 }
 
 TEST(Ledger, a_block_with_a_wrong_state_root_is_rejected_and_nothing_is_committed) {
-    auto producer = node::Ledger::open_in_memory(test_genesis());
-    auto follower = node::Ledger::open_in_memory(test_genesis());
+    auto producer = ledger::Ledger::open_in_memory(test_genesis());
+    auto follower = ledger::Ledger::open_in_memory(test_genesis());
     auto p = (*producer)->produce_block(transfers(3, 0, 2), 3000, Address{});
     ASSERT_TRUE(p);
     chain::Block bad = p->block;
@@ -124,44 +123,12 @@ TEST(Ledger, a_block_with_a_wrong_state_root_is_rejected_and_nothing_is_committe
     EXPECT_TRUE((*follower)->import_block(p->block));
 }
 
-TEST(GenesisJson, round_trips_and_reports_the_bad_field) {
-    const chain::Genesis g = test_genesis();
-    const std::string text = node::genesis_to_json(g);
-    auto back = node::parse_genesis_json(text);
-    ASSERT_TRUE(back) << back.error();
-    EXPECT_EQ(*back, g);
-    auto bad = node::parse_genesis_json(R"({"config":{"chainId":"0x1"},"alloc":{"0x12":{"balance":"1"}}})");
-    ASSERT_FALSE(bad);
-    EXPECT_NE(bad.error().find("alloc.0x12"), std::string::npos) << bad.error();
-    EXPECT_FALSE(node::parse_genesis_json("{not json"));
-    EXPECT_FALSE(node::parse_genesis_json(R"({"alloc":{}})"));  // no config
-}
-
-TEST(GenesisJson, accepts_geth_style_alloc_keys_and_decimal_balances) {
-    const auto pub = crypto::secp256k1::public_key(key(99)).value();
-    auto g = node::parse_genesis_json(R"({
-      "config": {"chainId": 5, "baseFee": {"type": "eip1559", "initial": "1000000000"}},
-      "gasLimit": "0x1c9c380",
-      "alloc": {"a94f5374fce5edbc8e2a8697c15331677e6ebf0b": {"balance": "1000000000000000000",
-                 "storage": {"0x01": "0x02"}}},
-      "validators": [{"publicKey": ")" +
-                                      to_0x_hex(pub.view()) + R"(", "address": ")" +
-                                      to_0x_hex(address_of(key(99)).view()) + R"(", "stake": "0x64"}]
-    })");
-    ASSERT_TRUE(g) << g.error();
-    EXPECT_EQ(g->chain_id, 5u);
-    EXPECT_EQ(g->gas_limit, 30'000'000u);
-    ASSERT_EQ(g->alloc.size(), 1u);
-    EXPECT_EQ(g->alloc.begin()->second.balance, uint256(1'000'000'000'000'000'000ull));
-    EXPECT_EQ(g->alloc.begin()->second.storage.size(), 1u);
-}
-
 TEST(Ledger, pruning_keeps_the_last_states_and_refuses_older_ones) {
     TempDir dir;
-    node::LedgerSettings settings;
+    ledger::LedgerSettings settings;
     settings.pruning.keep_last = 2;
     settings.pruning.interval = 1;
-    auto l = node::Ledger::open(dir.path, test_genesis(), settings);
+    auto l = ledger::Ledger::open(dir.path, test_genesis(), settings);
     ASSERT_TRUE(l) << l.error();
     for (int b = 0; b < 5; ++b)
         ASSERT_TRUE((*l)->produce_block(transfers(4, uint64_t(b), 1), 5000 + uint64_t(b), Address{}));

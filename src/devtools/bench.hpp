@@ -18,7 +18,7 @@
 #include "base/result.hpp"
 #include "base/uint256.hpp"
 
-namespace trellis::node {
+namespace trellis::devtools {
 
 struct BenchOptions {
     size_t txs = 20'000;
@@ -86,4 +86,4 @@ void print_bench_report(const BenchReport& r, std::ostream& out);
 Bytes bench_token_runtime();
 Bytes bench_token_initcode(const uint256& total_supply);
 
-}  // namespace trellis::node
+}  // namespace trellis::devtools

@@ -16,7 +16,7 @@
 #include "chain/receipt.hpp"
 #include "state/state_db.hpp"
 
-namespace trellis::node {
+namespace trellis::ledger {
 
 /// Folds later into acc, so that applying acc afterwards equals applying the
 /// old acc and then later (oldest first; later changes win). A later
@@ -90,4 +90,4 @@ private:
     std::unordered_map<Hash32, SpeculativeBlock, FixedBytesHasher> blocks_;
 };
 
-}  // namespace trellis::node
+}  // namespace trellis::ledger

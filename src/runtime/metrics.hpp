@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace trellis::rpc::metrics {
+namespace trellis::runtime::metrics {
 
 class Counter {
 public:
@@ -116,4 +116,4 @@ private:
 /// Escapes a label value (backslash, quote, newline) per the text format.
 std::string escape_label(const std::string& v);
 
-}  // namespace trellis::rpc::metrics
+}  // namespace trellis::runtime::metrics

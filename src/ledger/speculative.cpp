@@ -1,8 +1,8 @@
-#include "node/speculative.hpp"
+#include "ledger/speculative.hpp"
 
 #include <algorithm>
 
-namespace trellis::node {
+namespace trellis::ledger {
 
 void merge_diff(state::StateDiff& acc, const state::StateDiff& later) {
     for (const auto& [addr, ch] : later.accounts) {
@@ -145,4 +145,4 @@ std::optional<SpeculativeBlock> SpeculativeChain::take_committed(const Hash32& n
     return out;
 }
 
-}  // namespace trellis::node
+}  // namespace trellis::ledger

@@ -1,4 +1,4 @@
-#include "node/ca.hpp"
+#include "p2p/ca.hpp"
 
 #include <fcntl.h>
 #include <openssl/bio.h>
@@ -18,7 +18,7 @@
 
 #include "crypto/hash.hpp"
 
-namespace trellis::node::ca {
+namespace trellis::p2p::ca {
 namespace {
 
 namespace fs = std::filesystem;
@@ -296,4 +296,4 @@ Result<void, CaError> verify_node_certificate(const std::string& ca_pem, const s
     return {};
 }
 
-}  // namespace trellis::node::ca
+}  // namespace trellis::p2p::ca

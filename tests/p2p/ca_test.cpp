@@ -1,4 +1,4 @@
-#include "node/ca.hpp"
+#include "p2p/ca.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -11,7 +11,8 @@
 
 namespace fs = std::filesystem;
 using namespace trellis;
-using namespace trellis::node;
+using namespace trellis::p2p;
+
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "rpc/metrics.hpp"
+#include "runtime/metrics.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include "base/assert.hpp"
 
-namespace trellis::rpc::metrics {
+namespace trellis::runtime::metrics {
 
 Histogram::Histogram(std::vector<double> bounds)
     : bounds_(std::move(bounds)), buckets_(new std::atomic<uint64_t>[bounds_.size()]) {
@@ -182,4 +182,4 @@ std::string Registry::render() const {
     return out;
 }
 
-}  // namespace trellis::rpc::metrics
+}  // namespace trellis::runtime::metrics

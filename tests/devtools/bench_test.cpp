@@ -2,16 +2,17 @@
 // node, every receipt succeeds and the final token balances add up (checked
 // inside run_bench). Not a timed assertion: the figures vary by machine.
 
-#include "node/bench.hpp"
+#include "devtools/bench.hpp"
 
 #include <gtest/gtest.h>
 
 #include <sstream>
 
 using namespace trellis;
+using namespace trellis::devtools;
 
 TEST(Bench, small_run_completes_with_every_receipt_successful) {
-    node::BenchOptions o;
+    BenchOptions o;
     o.txs = 500;
     o.senders = 16;
     o.batch = 50;
@@ -20,7 +21,7 @@ TEST(Bench, small_run_completes_with_every_receipt_successful) {
     o.recovery_seconds = 0.2;
     o.timeout = std::chrono::seconds(120);
     std::ostringstream log;
-    auto r = node::run_bench(o, log);
+    auto r = run_bench(o, log);
     ASSERT_TRUE(r.ok()) << r.error() << "\n" << log.str();
     EXPECT_EQ(r->txs, 500u);
     EXPECT_GE(r->blocks, 1u);
@@ -28,13 +29,13 @@ TEST(Bench, small_run_completes_with_every_receipt_successful) {
     EXPECT_GT(r->recoveries_per_second, 0);
     EXPECT_LE(r->p50_ms, r->p99_ms);
     std::ostringstream out;
-    node::print_bench_report(*r, out);
+    print_bench_report(*r, out);
     EXPECT_NE(out.str().find("all succeeded"), std::string::npos);
 }
 
 TEST(Bench, token_init_code_returns_the_runtime_after_a_47_byte_constructor) {
-    const Bytes init = node::bench_token_initcode(uint256(1000));
-    const Bytes runtime = node::bench_token_runtime();
+    const Bytes init = bench_token_initcode(uint256(1000));
+    const Bytes runtime = bench_token_runtime();
     ASSERT_EQ(init.size(), 0x2f + runtime.size());
     EXPECT_TRUE(std::equal(runtime.begin(), runtime.end(), init.begin() + 0x2f));
 }

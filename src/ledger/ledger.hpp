@@ -13,7 +13,7 @@
 #include "storage/pruner.hpp"
 #include "storage/rocks_database.hpp"
 
-namespace trellis::node {
+namespace trellis::ledger {
 
 struct LedgerSettings {
     storage::Settings database;
@@ -88,4 +88,4 @@ private:
     std::string prune_error_;
 };
 
-}  // namespace trellis::node
+}  // namespace trellis::ledger

@@ -15,7 +15,7 @@
 #include "base/bytes.hpp"
 #include "base/result.hpp"
 
-namespace trellis::node::ca {
+namespace trellis::p2p::ca {
 
 enum class CaError {
     kIo,             ///< a file could not be read or written
@@ -69,4 +69,4 @@ Result<void, CaError> verify_node_certificate(const std::string& ca_pem, const s
 /// Whole file as a string (kIo when unreadable).
 Result<std::string, CaError> read_file(const std::filesystem::path& path);
 
-}  // namespace trellis::node::ca
+}  // namespace trellis::p2p::ca

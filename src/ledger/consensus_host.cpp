@@ -1,4 +1,4 @@
-#include "node/consensus_host.hpp"
+#include "ledger/consensus_host.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -8,63 +8,22 @@
 #include "base/hex.hpp"
 #include "chain/block_root.hpp"
 #include "codec/rlp.hpp"
-#include "rpc/asio.hpp"
+#include "runtime/asio.hpp"
+#include "consensus/sync.hpp"
+#include "ledger/head_accounts.hpp"
+#include "storage/consensus_records.hpp"
 #include "storage/state_store.hpp"
 
-namespace trellis::node {
+namespace trellis::ledger {
 
 namespace asio = boost::asio;
 using consensus::ValidatorIndex;
 
 namespace {
 
-// Keys in Column::kConsensusWal (see the class comment).
-constexpr uint8_t kHeaderTag = 'h';
-constexpr uint8_t kQcTag = 'q';
-constexpr uint8_t kPendingTag = 'p';
-constexpr uint8_t kIdTag = 'i';
-
-/// The wire type of a SyncRequest (consensus/messages.cpp, docs/consensus.md §3).
-constexpr uint64_t kSyncRequestType = 4;
-
 /// Room left in a payload for the header and list framing.
 constexpr size_t kPayloadSlack = 64 * 1024;
 
-Bytes numbered_key(uint8_t tag, uint64_t num) {
-    Bytes k(9);
-    k[0] = tag;
-    for (int i = 0; i < 8; ++i) k[1 + i] = uint8_t(num >> (56 - 8 * i));
-    return k;
-}
-
-Bytes pending_key(uint64_t num, const Hash32& id) {
-    Bytes k = numbered_key(kPendingTag, num);
-    k.insert(k.end(), id.bytes.begin(), id.bytes.end());
-    return k;
-}
-
-Bytes id_key(const Hash32& id) {
-    Bytes k{kIdTag};
-    k.insert(k.end(), id.bytes.begin(), id.bytes.end());
-    return k;
-}
-
-/// The head's flat state as the pool checks admissions against it.
-class FlatAccounts final : public txpool::AccountView {
-public:
-    explicit FlatAccounts(storage::Database& db) : reader_(db) {}
-    uint64_t nonce(const Address& a) override {
-        auto acc = reader_.read_account(a);
-        return acc ? acc->nonce : 0;
-    }
-    uint256 balance(const Address& a) override {
-        auto acc = reader_.read_account(a);
-        return acc ? acc->balance : uint256();
-    }
-
-private:
-    storage::FlatStateReader reader_;
-};
 
 std::string status_error(const char* what, const storage::Status& s) {
     return std::string(what) + ": " + s.to_string();
@@ -92,7 +51,7 @@ PoolChain::PoolChain(Ledger& ledger, txpool::Settings settings)
 
 Result<Hash32, txpool::AddError> PoolChain::add_raw(ByteView encoded) {
     std::lock_guard lock(mu_);
-    FlatAccounts view(ledger_.database());
+    HeadAccounts view(ledger_.database());
     auto r = pool_.add_raw(encoded, view);
     if (!r) return Unexpected{r.error()};
     return r->hash;
@@ -127,7 +86,7 @@ Result<Hash32, std::string> PoolChain::commit(const std::function<Result<Hash32,
         std::lock_guard lock(mu_);
         r = write();
         if (!r) return r;
-        FlatAccounts view(ledger_.database());
+        HeadAccounts view(ledger_.database());
         pool_.on_new_head(view);
         notify = on_commit_;
     }
@@ -156,14 +115,10 @@ ConsensusHost::~ConsensusHost() {
 Result<std::optional<std::pair<consensus::Block, consensus::QuorumCert>>, std::string>
 ConsensusHost::committed_record(Ledger& ledger, const consensus::SignatureScheme& scheme, uint64_t num) {
     using Out = std::optional<std::pair<consensus::Block, consensus::QuorumCert>>;
-    storage::Database& db = ledger.database();
-    auto h = db.get(storage::Column::kConsensusWal, numbered_key(kHeaderTag, num));
-    if (!h) return Unexpected{status_error("reading the consensus header", h.error())};
-    auto q = db.get(storage::Column::kConsensusWal, numbered_key(kQcTag, num));
-    if (!q) return Unexpected{status_error("reading the consensus QC", q.error())};
-    if (!*h && !*q) return Out{};
-    if (!*h || !*q) return Unexpected{"consensus record of block " + std::to_string(num) + " is incomplete"};
-    auto qc = consensus::decode_qc(**q);
+    auto rec = storage::ConsensusRecords(ledger.database()).committed(num);
+    if (!rec) return Unexpected{status_error("reading the consensus record", rec.error())};
+    if (!*rec) return Out{};
+    auto qc = consensus::decode_qc((*rec)->qc);
     if (!qc) return Unexpected{"consensus QC of block " + std::to_string(num) + " does not decode"};
     // Only the whole-block decoder reads a header: frame it with the payload,
     // which is the stored chain block (its encoding is canonical, so it is
@@ -174,7 +129,7 @@ ConsensusHost::committed_record(Ledger& ledger, const consensus::SignatureScheme
     if (!block || !*block) return Unexpected{"block " + std::to_string(num) + " is not stored"};
     Bytes framed;
     const size_t mark = rlp::begin_list(framed);
-    framed.insert(framed.end(), (*h)->begin(), (*h)->end());
+    framed.insert(framed.end(), (*rec)->header.begin(), (*rec)->header.end());
     rlp::encode_string(framed, chain::encode_block(**block));
     rlp::end_list(framed, mark);
     auto b = consensus::decode_block(framed, scheme);
@@ -308,14 +263,10 @@ void ConsensusHost::resume_pending() {
     const consensus::QuorumCert hqc = engine_->high_qc();
     if (engine_->find_block(hqc.block_id)) return;
     std::unordered_map<Hash32, consensus::Block, FixedBytesHasher> pending;
-    auto it = ledger_.database().iterate(storage::Column::kConsensusWal,
-                                         numbered_key(kPendingTag, head_header_.number + 1),
-                                         numbered_key(kPendingTag + 1, 0));
-    for (; it->valid(); it->next()) {
-        auto b = consensus::decode_block(it->value(), *scheme_);
-        if (b) pending.emplace(b->id, std::move(*b));
-    }
-    if (!it->status().is_ok()) return log(status_error("reading pending blocks", it->status()));
+    auto stored = storage::ConsensusRecords(ledger_.database()).pending_from(head_header_.number + 1);
+    if (!stored) return log(status_error("reading pending blocks", stored.error()));
+    for (const Bytes& encoded : *stored)
+        if (auto b = consensus::decode_block(encoded, *scheme_)) pending.emplace(b->id, std::move(*b));
     consensus::SyncResponse r;
     r.qc = hqc;
     size_t bytes = 0;
@@ -336,19 +287,14 @@ void ConsensusHost::resume_pending() {
 bool ConsensusHost::serve_sync(ValidatorIndex from, ByteView bytes) {
     // Only a SyncRequest (type 4, docs/consensus.md §3) for a committed block
     // the engine no longer holds; everything else goes to the engine.
-    ByteView in = bytes;
-    auto list = rlp::ListReader::open(in);
-    if (!list) return false;
-    auto type = list->read_uint64();
-    if (!type || *type != kSyncRequestType) return false;
+    if (!consensus::is_sync_request(bytes)) return false;
     auto msg = consensus::decode_message(bytes, *scheme_);
     if (!msg || !std::holds_alternative<consensus::SyncRequest>(*msg)) return false;
     const auto& req = std::get<consensus::SyncRequest>(*msg);
     if (engine_->find_block(req.block_id)) return false;
-    auto idx = ledger_.database().get(storage::Column::kConsensusWal, id_key(req.block_id));
-    if (!idx || !*idx || (*idx)->size() != 9) return false;
-    uint64_t num = 0;
-    for (size_t i = 1; i < 9; ++i) num = (num << 8) | (**idx)[i];
+    auto idx = storage::ConsensusRecords(ledger_.database()).block_num_of(req.block_id);
+    if (!idx || !*idx) return false;
+    const uint64_t num = **idx;
     consensus::SyncResponse resp;
     const uint64_t max = std::min<uint64_t>(req.max_blocks, consensus::kMaxSyncBlocks);
     size_t size = 0;
@@ -480,11 +426,7 @@ void ConsensusHost::handle(consensus::Outputs out, bool proposed) {
 }
 
 bool ConsensusHost::persist_pending(const consensus::Block& b) {
-    Bytes value;
-    consensus::encode_block(value, b);
-    storage::WriteBatch batch;
-    batch.put(storage::Column::kConsensusWal, pending_key(b.header.block_num, b.id), value);
-    if (auto s = ledger_.database().write(batch, settings_.sync_writes); !s.is_ok()) {
+    if (auto s = storage::ConsensusRecords(ledger_.database()).put_pending(b, settings_.sync_writes); !s.is_ok()) {
         log(status_error("cannot persist a block", s));
         return false;
     }
@@ -523,14 +465,10 @@ Result<Hash32, std::string> ConsensusHost::execute(const consensus::Block& b) {
     auto path = spec_.path(parent_hash, head_hash_);
     if (!path) return Unexpected{std::string("its parent is not on a chain from the head")};
     const chain::BlockHeader parent = chain_header_of(parent_hash);
-    if (auto ok = chain::validate_header(h); !ok)
-        return Unexpected{std::string("invalid header: ") + chain::to_string(ok.error())};
-    if (auto ok = chain::validate_against_parent(
-            h, parent, chain::expected_base_fee(ledger_.genesis().base_fee, parent));
+    if (auto ok = chain::validate_block_on_parent(block, parent,
+                                                  chain::expected_base_fee(ledger_.genesis().base_fee, parent));
         !ok)
-        return Unexpected{std::string("header does not extend its parent: ") + chain::to_string(ok.error())};
-    if (chain::transactions_root(block.body.transactions) != h.transactions_root)
-        return Unexpected{std::string("transactions root mismatch")};
+        return Unexpected{std::string("block does not extend its parent: ") + chain::to_string(ok.error())};
 
     state::StateDiff merged = SpeculativeChain::merged(*path);
     storage::FlatStateReader flat(ledger_.database());
@@ -552,9 +490,8 @@ Result<Hash32, std::string> ConsensusHost::execute(const consensus::Block& b) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - exec_start).count();
     if (!flat.status().is_ok()) return Unexpected{status_error("state read failed", flat.status())};
     if (!exec) return Unexpected{"transactions rejected: " + execution::to_string(exec.error())};
-    if (exec->gas_used != h.gas_used) return Unexpected{std::string("gas used mismatch")};
-    if (exec->logs_bloom != h.logs_bloom) return Unexpected{std::string("logs bloom mismatch")};
-    if (exec->receipts_root != h.receipts_root) return Unexpected{std::string("receipts root mismatch")};
+    if (auto ok = execution::validate_executed_block(h, *exec); !ok)
+        return Unexpected{std::string(execution::to_string(ok.error()))};
     merge_diff(merged, exec->diff);
     auto staged = ledger_.store().stage_state(merged);
     if (!staged) return Unexpected{status_error("staging state", staged.error())};
@@ -596,19 +533,10 @@ void ConsensusHost::carry_commit(const consensus::CommittedBlock& c) {
         return fail("committed block " + std::to_string(num) + " has another state root on the head");
     // The consensus header and its QC commit with the block (one batch), and
     // the pending records at this height go with them.
-    Bytes header;
-    consensus::encode_header(header, c.block.header);
-    Bytes qc;
-    consensus::encode_qc(qc, c.qc);
-    staged->batch.put(storage::Column::kConsensusWal, numbered_key(kHeaderTag, num), header);
-    staged->batch.put(storage::Column::kConsensusWal, numbered_key(kQcTag, num), qc);
-    staged->batch.put(storage::Column::kConsensusWal, id_key(c.block.id), numbered_key(kIdTag, num));
-    {
-        auto it = ledger_.database().iterate(storage::Column::kConsensusWal, numbered_key(kPendingTag, 0),
-                                             numbered_key(kPendingTag, num + 1));
-        for (; it->valid(); it->next()) staged->batch.erase(storage::Column::kConsensusWal, it->key());
-        if (!it->status().is_ok()) return fail(status_error("reading pending blocks", it->status()));
-    }
+    storage::ConsensusRecords records(ledger_.database());
+    records.put_committed(staged->batch, c.block.header, c.block.id, c.qc);
+    if (auto st = records.erase_pending_through(staged->batch, num); !st.is_ok())
+        return fail(status_error("reading pending blocks", st));
     auto committed = chain_.commit(
         [&]() -> Result<Hash32, std::string> {
             auto r = store.commit_block(sb->block, sb->receipts, std::move(*staged));
@@ -675,13 +603,7 @@ void ConsensusHost::build_payload() {
     const chain::BlockHeader parent = chain_header_of(parent_hash);
     if (req.block_num != parent.number + 1) return log("cannot propose: block number mismatch");
 
-    chain::BlockHeader h;
-    h.parent_hash = parent_hash;
-    h.number = parent.number + 1;
-    h.timestamp = std::max(now_seconds(), parent.timestamp);
-    h.proposer = *self_address_;
-    h.gas_limit = parent.gas_limit;
-    h.base_fee = chain::expected_base_fee(ledger_.genesis().base_fee, parent);
+    chain::BlockHeader h = chain::child_header(parent, ledger_.genesis().base_fee, now_seconds(), *self_address_);
 
     // The pool works against the committed head: leave out what the
     // uncommitted ancestors already include, and stay within the payload bound.
@@ -739,4 +661,4 @@ void ConsensusHost::build_payload() {
            /*proposed=*/true);
 }
 
-}  // namespace trellis::node
+}  // namespace trellis::ledger

@@ -11,18 +11,18 @@
 
 // clang 14 cannot emit coroutines under -fsanitize=function ("Cannot represent
 // a difference across sections"); the UBSan builds use that check. Exempt the
-// coroutine code: TRELLIS_RPC_COROUTINES_BEGIN/END bracket it (and the Asio
+// coroutine code: TRELLIS_COROUTINES_BEGIN/END bracket it (and the Asio
 // headers, whose coroutine templates are instantiated in our files).
 #if defined(__clang__)
-#define TRELLIS_RPC_COROUTINES_BEGIN \
+#define TRELLIS_COROUTINES_BEGIN \
     _Pragma("clang attribute push(__attribute__((no_sanitize(\"function\"))), apply_to = function)")
-#define TRELLIS_RPC_COROUTINES_END _Pragma("clang attribute pop")
+#define TRELLIS_COROUTINES_END _Pragma("clang attribute pop")
 #else
-#define TRELLIS_RPC_COROUTINES_BEGIN
-#define TRELLIS_RPC_COROUTINES_END
+#define TRELLIS_COROUTINES_BEGIN
+#define TRELLIS_COROUTINES_END
 #endif
 
-TRELLIS_RPC_COROUTINES_BEGIN
+TRELLIS_COROUTINES_BEGIN
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -37,12 +37,13 @@ TRELLIS_RPC_COROUTINES_BEGIN
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-TRELLIS_RPC_COROUTINES_END
+TRELLIS_COROUTINES_END
 
-namespace trellis::rpc {
+// Short names for Boost's namespaces, the same in every shell module.
+namespace trellis {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace websocket = boost::beast::websocket;
 using tcp = boost::asio::ip::tcp;
-}  // namespace trellis::rpc
+}  // namespace trellis

@@ -21,8 +21,8 @@
 
 #include "consensus/engine.hpp"
 #include "consensus/signer.hpp"
-#include "node/ledger.hpp"
-#include "node/speculative.hpp"
+#include "ledger/ledger.hpp"
+#include "ledger/speculative.hpp"
 #include "storage/safety_store.hpp"
 #include "txpool/txpool.hpp"
 
@@ -30,7 +30,7 @@ namespace boost::asio {
 class io_context;
 }
 
-namespace trellis::node {
+namespace trellis::ledger {
 
 /// Where the host's consensus messages go. The transport authenticates the
 /// sender (mutual TLS) and hands inbound bytes to ConsensusHost::deliver.
@@ -118,14 +118,8 @@ struct HostSettings {
 /// engine call and every Output is handled there, in order. deliver() and
 /// notify_transaction() may be called from any thread.
 ///
-/// Storage (column kConsensusWal of the ledger's database, beside the WAL
-/// in kMeta written by storage::DbSafetyStore):
-///   'h' || num (8 BE) -> the committed consensus header of block num
-///   'q' || num (8 BE) -> the QC certifying it
-///   'i' || block id   -> 'i' || num (8 BE), to serve sync requests by id
-///   (all written in the block's own commit batch), and
-///   'p' || num (8 BE) || block id -> a block received or proposed but not
-///   committed (R7), erased when a block of that number commits.
+/// Storage: the committed and pending consensus records of
+/// storage::ConsensusRecords, written in each block's commit batch.
 class ConsensusHost {
 public:
     /// Opens the host on ledger's head: the engine's root is the head block
@@ -246,4 +240,4 @@ private:
     std::string error_;
 };
 
-}  // namespace trellis::node
+}  // namespace trellis::ledger

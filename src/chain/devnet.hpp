@@ -9,7 +9,7 @@
 
 #include "chain/genesis.hpp"
 
-namespace trellis::node {
+namespace trellis::chain {
 
 inline constexpr chain::ChainId kDevnetChainId = 1337;
 
@@ -33,17 +33,17 @@ std::vector<DevAccount> devnet_validators(size_t count);
 /// A genesis for chain id 1337 with a fixed base fee of zero (fee-less, as
 /// consortium chains often are; gas still bounds execution), each account
 /// prefunded with balance wei, and devnet_validator() as the one validator.
-chain::Genesis devnet_genesis(const std::vector<DevAccount>& accounts, const uint256& balance);
+Genesis devnet_genesis(const std::vector<DevAccount>& accounts, const uint256& balance);
 
 /// The same chain with devnet_validators(validator_nodes.size()) as validators,
 /// stake 100 each, validator i bound to node id validator_nodes[i], and
 /// observer_nodes admitted as observers. One validator with a zero node id and
 /// no observers gives devnet_genesis(accounts, balance) exactly.
-chain::Genesis devnet_genesis(const std::vector<DevAccount>& accounts, const uint256& balance,
+Genesis devnet_genesis(const std::vector<DevAccount>& accounts, const uint256& balance,
                               const std::vector<Hash32>& validator_nodes,
                               const std::vector<Hash32>& observer_nodes);
 
 /// 10,000 ether in wei: each development account's default balance.
 uint256 devnet_default_balance();
 
-}  // namespace trellis::node
+}  // namespace trellis::chain

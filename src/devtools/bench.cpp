@@ -1,4 +1,4 @@
-#include "node/bench.hpp"
+#include "devtools/bench.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -19,13 +19,13 @@
 #include "chain/transaction.hpp"
 #include "crypto/keccak.hpp"
 #include "evm/evm.hpp"
-#include "node/devnet.hpp"
+#include "chain/devnet.hpp"
 #include "node/local_network.hpp"
 #include "node/service.hpp"
-#include "rpc/asio.hpp"
+#include "runtime/asio.hpp"
 #include "rpc/eth_json.hpp"
 
-namespace trellis::node {
+namespace trellis::devtools {
 namespace {
 
 using json = nlohmann::json;
@@ -268,7 +268,7 @@ BenchReport run(const BenchOptions& o, std::ostream& log) {
     if (o.txs == 0 || o.senders == 0 || o.batch == 0 || o.connections == 0)
         throw BenchError("--txs, --senders, --batch and --connections must be positive");
     const size_t S = o.senders;
-    const auto accounts = devnet_accounts(S);
+    const auto accounts = chain::devnet_accounts(S);
     // A sender has about (window + batch) / S transactions in flight, which
     // the pool's default nonce gap (64) must allow. A larger window than
     // 1024 only queues: on 2 cores 512, 1024 and 2048 all gave ~16k tx/s,
@@ -281,16 +281,16 @@ BenchReport run(const BenchOptions& o, std::ostream& log) {
     // The node: in-process on a fresh directory (one node, or a network of
     // validators), or the one at --rpc.
     std::unique_ptr<TempDir> dir;
-    std::unique_ptr<Service> service;
-    std::unique_ptr<LocalNetwork> network;
+    std::unique_ptr<node::Service> service;
+    std::unique_ptr<node::LocalNetwork> network;
     std::string host;
     std::vector<uint16_t> ports;
     if (o.validators == 0) throw BenchError("--validators must be positive");
     if (o.rpc_url.empty()) {
         dir = std::make_unique<TempDir>();
-        ServiceSettings st;
+        node::ServiceSettings st;
         st.datadir = dir->path / "chain";
-        st.genesis = devnet_genesis(accounts, devnet_default_balance());
+        st.genesis = chain::devnet_genesis(accounts, chain::devnet_default_balance());
         st.genesis.gas_limit = o.gas_limit;
         st.http_port = 0;
         st.rpc_threads = o.rpc_threads ? o.rpc_threads : std::max(2u, std::thread::hardware_concurrency());
@@ -298,13 +298,13 @@ BenchReport run(const BenchOptions& o, std::ostream& log) {
         st.rpc.max_connections = std::max<size_t>(st.rpc.max_connections, o.connections + 8);
         host = "127.0.0.1";
         if (o.validators > 1) {
-            LocalNetworkOptions lo;
+            node::LocalNetworkOptions lo;
             lo.validators = o.validators;
             lo.genesis = st.genesis;
             st.rpc_threads = o.rpc_threads ? o.rpc_threads : 2;
             st.recovery.threads = 0;
             lo.base = st;
-            auto n = LocalNetwork::start(dir->path, std::move(lo));
+            auto n = node::LocalNetwork::start(dir->path, std::move(lo));
             if (!n) throw BenchError("cannot start the network: " + n.error());
             network = std::move(n).value();
             for (size_t i = 0; i < network->size(); ++i) ports.push_back(network->node(i).http_port());
@@ -319,7 +319,7 @@ BenchReport run(const BenchOptions& o, std::ostream& log) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(50));
             }
         } else {
-            auto s = Service::start(std::move(st));
+            auto s = node::Service::start(std::move(st));
             if (!s) throw BenchError("cannot start the node: " + s.error());
             service = std::move(s).value();
             ports.push_back(service->http_port());
@@ -640,4 +640,4 @@ void print_bench_report(const BenchReport& r, std::ostream& out) {
     out << std::defaultfloat;
 }
 
-}  // namespace trellis::node
+}  // namespace trellis::devtools
