@@ -154,8 +154,8 @@ def includes(path):
 class Checker:
     def __init__(self, root):
         self.root = root
-        self.problems = []   # (path, line, text)
-        self.allowed = []    # (path, line, text, reason)
+        self.problems = []   # [path, line, text, count, None]
+        self.allowed = []    # [path, line, text, count, KNOWN reason]
         self.known_hits = set()
         self.seen = {}       # message -> entry, so a message is printed once
         self.modules = {}    # name -> Module, in declaration order
