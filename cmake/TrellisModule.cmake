@@ -3,8 +3,9 @@
 # Builds src/<NAME>/*.cpp into the library trellis_<NAME> (alias trellis::<NAME>)
 # and, when tests are on, tests/<NAME>/*_test.cpp into one GoogleTest binary
 # <NAME>_test registered with CTest. Files are globbed, so adding a source or a
-# test file needs no CMake edit. DEPS names other Trellis modules; the
-# layering check (scripts/check_layering.py) keeps DEPS and includes honest.
+# test file needs no CMake edit. DEPS names other Trellis modules: every module
+# whose headers src/<NAME> includes, and no other. scripts/check_layering.py
+# reads the calls in src/CMakeLists.txt and holds includes to them.
 # FUZZ_EXCLUDE names sources left out of the fuzz build (no fuzz target needs
 # them, and clang 14 cannot instrument some of them: coroutine-heavy Beast
 # code fails with "Cannot represent a difference across sections").

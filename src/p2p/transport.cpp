@@ -5,6 +5,9 @@
 #include <openssl/x509.h>
 
 #include <array>
+
+#include "runtime/asio.hpp"  // first: every translation unit configures Asio alike
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
