@@ -9,7 +9,9 @@
 //       catches up and votes again (a commit that needs its vote happens)
 //   (b) kill 2 of 4: nothing commits; restart one: commits resume
 //   (c) partition 2|2: nothing commits; heal: commits resume, no fork
-//   (d) a validator 1,000 blocks behind catches up by block sync
+//   (0) net_peerCount counts the connected peers: every other node
+//   (d) a validator 1,000 blocks behind catches up by block sync, and
+//       eth_syncing says so while it does (false once it is back)
 //   (e) a peer sending garbage, oversized frames and bad signatures is
 //       banned while the validators keep committing
 //   (f) afterwards every node has the same block hash and state root at a
@@ -136,7 +138,7 @@ async function noCommits(ms) {
 async function rejoined(i) {
   await waitFor(`${nodes[i].name} to catch up and rejoin consensus`, async () => {
     const [inf, h0] = await Promise.all([info(i), head(0)]);
-    return !inf.syncing && inf.head + 3 >= h0;
+    return !inf.syncing && Number(inf.headBlock) + 3 >= h0;
   }, 120000);
 }
 
@@ -226,6 +228,19 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+test('(0) net_peerCount answers the number of connected peers', async () => {
+  // 4 validators and 1 observer, all connected to each other: 4 peers each.
+  await waitFor('every node connected to the 4 others', async () => {
+    const counts = await Promise.all(nodes.map((_, i) => rpc(i, 'net_peerCount')));
+    return counts.every((c) => Number(c) === nodes.length - 1);
+  }, 30000);
+  for (let i = 0; i < nodes.length; ++i) {
+    assert.equal(await rpc(i, 'net_peerCount'), `0x${(nodes.length - 1).toString(16)}`);
+    assert.equal(Number((await info(i)).peers), nodes.length - 1);
+    assert.equal(await rpc(i, 'eth_syncing'), false, `${nodes[i].name} is caught up`);
+  }
+});
+
 test('(a) one validator killed: commits continue; restarted, it catches up and votes again', async () => {
   kill9(3);
   await commitsResume(5, 20000);
@@ -263,10 +278,30 @@ test('(d) a validator 1,000 blocks behind catches up by block sync', async () =>
   kill9(3);
   const from = await head(0);
   await waitFor('1,000 blocks without node3', async () => (await head(0)) >= from + 1000, 240000);
+  // Watch eth_syncing on node3 from the moment it answers until it has rejoined.
+  const seen = [];
+  let watching = true;
+  const watcher = (async () => {
+    while (watching) {
+      try {
+        const s = await rpc(3, 'eth_syncing', [], 1000);
+        if (s !== false) seen.push(s);
+      } catch { /* not serving yet */ }
+      await sleep(10);
+    }
+  })();
   await restart(3);
   await rejoined(3);
+  watching = false;
+  await watcher;
   const i3 = await info(3);
   assert.ok(i3.blocksImported >= 900, `node3 imported ${i3.blocksImported} blocks by sync`);
+  assert.ok(seen.length > 0, 'eth_syncing never reported the catch-up');
+  const first = seen[0];
+  assert.ok(Number(first.startingBlock) <= Number(first.currentBlock), JSON.stringify(first));
+  assert.ok(Number(first.highestBlock) >= from + 900, `highestBlock ${first.highestBlock} during a 1,000-block lag`);
+  assert.ok(Number(first.currentBlock) < Number(first.highestBlock), JSON.stringify(first));
+  assert.equal(await rpc(3, 'eth_syncing'), false, 'node3 still reports syncing after it rejoined');
 });
 
 test('(e) a peer sending garbage, oversized frames and bad signatures is banned; the others keep going', async () => {

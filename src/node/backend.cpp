@@ -418,8 +418,20 @@ uint256 ChainBackend::suggested_tip() {
     return settings_.pool.min_priority_fee;
 }
 
+std::optional<rpc::SyncStatus> ChainBackend::sync_status() {
+    NetworkView* v = network_view_.load();
+    return v ? v->sync_status() : std::nullopt;
+}
+
+size_t ChainBackend::peer_count() {
+    NetworkView* v = network_view_.load();
+    return v ? v->peer_count() : 0;
+}
+
 rpc::NodeInfo ChainBackend::node_info() {
-    return rpc::NodeInfo{settings_.client_version, "", settings_.node_name, settings_.validator};
+    NetworkView* v = network_view_.load();
+    return rpc::NodeInfo{settings_.client_version, settings_.node_name, settings_.validator,
+                         v ? std::optional<rpc::NetworkInfo>(v->network_info()) : std::nullopt};
 }
 
 uint64_t ChainBackend::add_listener(rpc::EventListener listener) {

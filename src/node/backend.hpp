@@ -43,6 +43,18 @@ struct SealedBlock {
     double commit_seconds = 0;   ///< state root and the write to disk
 };
 
+/// What the network side of a node tells RPC: net_peerCount, eth_syncing and
+/// the network part of trellis_nodeInfo. Called from RPC threads.
+class NetworkView {
+public:
+    virtual ~NetworkView() = default;
+    virtual size_t peer_count() = 0;
+    /// Set while the node is catching up by block sync (further behind its
+    /// peers than it would be in consensus); nullopt once it is caught up.
+    virtual std::optional<rpc::SyncStatus> sync_status() = 0;
+    virtual rpc::NetworkInfo network_info() = 0;
+};
+
 /// rpc::Backend over a ledger::Ledger and a TxPool.
 ///
 /// Thread-safety: every method may be called from any thread. One mutex,
@@ -86,9 +98,14 @@ public:
                                                                 size_t max_results) override;
     uint256 next_base_fee() override;
     uint256 suggested_tip() override;
-    std::optional<rpc::SyncStatus> sync_status() override { return std::nullopt; }
-    size_t peer_count() override { return 0; }
+    /// Without a network view: not syncing, no peers.
+    std::optional<rpc::SyncStatus> sync_status() override;
+    size_t peer_count() override;
     rpc::NodeInfo node_info() override;
+    /// Attaches (or, with null, detaches) the network; view must stay alive
+    /// until it is detached and no RPC call is running (the service detaches
+    /// it after its RPC server stopped).
+    void set_network_view(NetworkView* view) noexcept { network_view_.store(view); }
     uint64_t add_listener(rpc::EventListener listener) override;
     void remove_listener(uint64_t id) override;
 
@@ -140,6 +157,7 @@ private:
     std::mutex listeners_mu_;
     std::map<uint64_t, rpc::EventListener> listeners_;
     uint64_t next_listener_ = 1;
+    std::atomic<NetworkView*> network_view_{nullptr};
 };
 
 }  // namespace trellis::node

@@ -175,6 +175,7 @@ void NetworkNode::register_handlers() {
 
 void NetworkNode::start() {
     started_at_ = Clock::now();
+    sync_start_ = backend_.head_number();
     listener_ = backend_.add_listener([this](const rpc::ChainEvent& ev) { on_chain_event(ev); });
     thread_ = std::thread([this] { run(); });
 }
@@ -355,6 +356,7 @@ void NetworkNode::run() {
                 leave_consensus();
                 lock.lock();
                 syncing_ = true;
+                sync_start_ = backend_.head_number();
                 next_request_ = backend_.head_number() + 1;
                 inflight_.clear();
                 ready_.clear();
@@ -696,6 +698,35 @@ NetworkStatus NetworkNode::status() {
     s.peers = peers_->peers();
     s.banned = peers_->banned();
     return s;
+}
+
+size_t NetworkNode::peer_count() {
+    return peers_->peers().size();
+}
+
+std::optional<rpc::SyncStatus> NetworkNode::sync_status() {
+    const uint64_t head = backend_.head_number();
+    std::lock_guard lock(mu_);
+    const uint64_t best = credible_peer_head_locked();
+    // Within join distance a node follows the chain as it grows (a validator
+    // joins consensus there); further behind, it is catching up.
+    if (!syncing_ || best <= head + net_.join_distance) return std::nullopt;
+    return rpc::SyncStatus{std::min(sync_start_, head), head, best};
+}
+
+rpc::NetworkInfo NetworkNode::network_info() {
+    const NetworkStatus s = status();
+    rpc::NetworkInfo n;
+    n.node_id = s.node_id;
+    if (s.validator) n.validator_index = *s.validator;
+    n.syncing = s.syncing;
+    n.best_peer_head = s.best_peer_head;
+    n.sync_blocks_per_second = s.sync_blocks_per_second;
+    n.blocks_imported = s.blocks_imported;
+    n.view = s.view;
+    n.consensus_exits = s.consensus_exits;
+    n.p2p_port = p2p_port();
+    return n;
 }
 
 void NetworkNode::set_partition(std::set<p2p::NodeId> isolated) {

@@ -55,7 +55,7 @@ struct NetworkStatus {
 /// What a test can make this node do to a peer (only with test faults on).
 enum class InjectKind { kGarbage, kOversizedFrame, kBadSignature, kFalseHead, kRequestFlood };
 
-class NetworkNode final : public BlockProposer, private ledger::ConsensusNetwork {
+class NetworkNode final : public BlockProposer, public NetworkView, private ledger::ConsensusNetwork {
 public:
     /// ledger and backend must outlive the node. key: this validator's
     /// consensus key (nullopt: an observer). on_block hears of each
@@ -74,6 +74,11 @@ public:
     uint16_t p2p_port() const noexcept { return peers_->port(); }
     const p2p::NodeId& node_id() const noexcept { return peers_->node_id(); }
     NetworkStatus status();
+
+    // NetworkView (net_peerCount, eth_syncing, trellis_nodeInfo)
+    size_t peer_count() override;
+    std::optional<rpc::SyncStatus> sync_status() override;
+    rpc::NetworkInfo network_info() override;
     /// Dials address and keeps it connected (an operator adding a peer).
     void add_peer(const p2p::PeerAddress& address) { peers_->add_peer(address, true); }
 
@@ -161,6 +166,7 @@ private:
     std::condition_variable cv_;
     bool stop_ = false;
     bool syncing_ = true;
+    uint64_t sync_start_ = 0;  ///< the head when this node last started to sync
     std::map<p2p::NodeId, uint64_t> peer_heads_;
     std::map<uint64_t, Request> inflight_;               ///< by first block number
     std::map<uint64_t, std::pair<p2p::NodeId, std::vector<Bytes>>> ready_;  ///< responses by first number

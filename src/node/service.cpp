@@ -29,24 +29,10 @@ NetworkNode& live(std::atomic<NetworkNode*>& n) {
     return *p;
 }
 
-/// Operator views of the network (trellis_nodeInfo, trellis_peers) and,
+/// The operator's view of the peers (trellis_peers; trellis_nodeInfo is
+/// rpc's, fed by the backend's network view) and,
 /// only with test faults on, the fault switches the multi-process tests use.
 void register_network_methods(rpc::Dispatcher& d, std::atomic<NetworkNode*>& node, bool test_faults) {
-    d.register_method("trellis_nodeInfo", [&node](const json&, rpc::CallContext&) {
-        NetworkStatus s = live(node).status();
-        json out = {{"nodeId", to_0x_hex(s.node_id.view())},
-                    {"validatorIndex", s.validator ? json(*s.validator) : json(nullptr)},
-                    {"syncing", s.syncing},
-                    {"head", s.head},
-                    {"bestPeerHead", s.best_peer_head},
-                    {"syncBlocksPerSecond", s.sync_blocks_per_second},
-                    {"blocksImported", s.blocks_imported},
-                    {"view", s.view},
-                    {"consensusExits", s.consensus_exits},
-                    {"peerCount", s.peers.size()},
-                    {"p2pPort", live(node).p2p_port()}};
-        return out;
-    });
     d.register_method("trellis_peers", [&node](const json&, rpc::CallContext&) {
         NetworkStatus s = live(node).status();
         json peers = json::array();
@@ -256,6 +242,7 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
                                     on_block, log);
         if (!nn) return Unexpected{"network: " + nn.error()};
         s->network_ = nn->get();
+        s->backend_->set_network_view(nn->get());
         s->proposer_ = std::move(nn).value();
     } else if (st.consensus_key) {
         // The block log and metrics hear of commits as in solo mode.
@@ -280,6 +267,8 @@ void Service::stop() {
     // (joins its threads), then the ledger closes with the members.
     if (proposer_) proposer_->stop();
     if (server_) server_->stop();
+    // No RPC call runs any more: the network view can go with the network.
+    if (backend_) backend_->set_network_view(nullptr);
     if (metrics_listener_) {
         backend_->remove_listener(metrics_listener_);
         metrics_listener_ = 0;

@@ -153,11 +153,24 @@ struct SyncStatus {
     BlockNum highest_block = 0;
 };
 
+/// A networked node's view of its peers and consensus (trellis_nodeInfo).
+struct NetworkInfo {
+    Hash32 node_id;                               ///< from its TLS certificate
+    std::optional<uint64_t> validator_index;      ///< in the validator set, if a validator
+    bool syncing = false;                         ///< catching up by block sync, not in consensus
+    BlockNum best_peer_head = 0;                  ///< the head its peers credibly claim
+    double sync_blocks_per_second = 0;
+    uint64_t blocks_imported = 0;                 ///< by sync, since start
+    uint64_t view = 0;                            ///< consensus view (0: not in consensus)
+    uint64_t consensus_exits = 0;                 ///< times it left consensus to sync
+    uint16_t p2p_port = 0;
+};
+
 struct NodeInfo {
     std::string client_version;  ///< e.g. "trellis/v0.1.0/linux-x86_64"
-    std::string node_id;         ///< hex public key or empty
     std::string name;
     std::optional<Address> validator;  ///< this node's validator address, if it is one
+    std::optional<NetworkInfo> network;  ///< absent on a node without peers
 };
 
 /// A committed block as subscribers and filters see it. Shared, immutable.

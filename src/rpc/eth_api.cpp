@@ -797,17 +797,29 @@ void EthApi::Impl::register_methods(Dispatcher& d) {
         const NodeInfo info = be.node_info();
         const BlockNum head = be.head_number();
         const auto hash = be.canonical_hash(head);
-        return json{{"clientVersion", info.client_version},
-                    {"name", info.name},
-                    {"nodeId", info.node_id},
-                    {"chainId", quantity(be.chain_id())},
-                    {"headBlock", quantity(head)},
-                    {"headHash", hash ? json(hex_data(*hash)) : json(nullptr)},
-                    {"finalizedBlock", quantity(be.finalized_number())},
-                    {"validator", info.validator ? json(hex_data(*info.validator)) : json(nullptr)},
-                    {"peers", quantity(uint64_t(be.peer_count()))},
-                    {"txpool", {{"pending", quantity(uint64_t(be.pool_pending()))},
-                                {"queued", quantity(uint64_t(be.pool_queued()))}}}};
+        json out{{"clientVersion", info.client_version},
+                 {"name", info.name},
+                 {"chainId", quantity(be.chain_id())},
+                 {"headBlock", quantity(head)},
+                 {"headHash", hash ? json(hex_data(*hash)) : json(nullptr)},
+                 {"finalizedBlock", quantity(be.finalized_number())},
+                 {"validator", info.validator ? json(hex_data(*info.validator)) : json(nullptr)},
+                 {"peers", quantity(uint64_t(be.peer_count()))},
+                 {"txpool", {{"pending", quantity(uint64_t(be.pool_pending()))},
+                             {"queued", quantity(uint64_t(be.pool_queued()))}}},
+                 {"nodeId", nullptr}};
+        if (const auto& n = info.network) {
+            out["nodeId"] = hex_data(n->node_id);
+            out["validatorIndex"] = n->validator_index ? json(*n->validator_index) : json(nullptr);
+            out["syncing"] = n->syncing;
+            out["bestPeerHead"] = quantity(n->best_peer_head);
+            out["syncBlocksPerSecond"] = n->sync_blocks_per_second;
+            out["blocksImported"] = n->blocks_imported;
+            out["view"] = n->view;
+            out["consensusExits"] = n->consensus_exits;
+            out["p2pPort"] = n->p2p_port;
+        }
+        return out;
     });
 }
 

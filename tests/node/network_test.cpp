@@ -155,6 +155,22 @@ TEST(Network, four_validators_and_an_observer_agree_and_gossip_a_transaction_sen
     ASSERT_TRUE(wait_for([&] { return c.all_at_least(3); }, std::chrono::seconds(30))) << c.dump();
     for (size_t i = 0; i < 4; ++i) EXPECT_FALSE(c.net(i).status().syncing) << "validator " << i;
     EXPECT_TRUE(c.net(4).status().syncing) << "an observer only follows";
+    // net_peerCount, eth_syncing and trellis_nodeInfo answer from the network.
+    ASSERT_TRUE(wait_for(
+        [&] {
+            for (size_t i = 0; i < 5; ++i)
+                if (c.backend(i).peer_count() != 4) return false;
+            return true;
+        },
+        std::chrono::seconds(30)))
+        << c.dump();
+    for (size_t i = 0; i < 5; ++i) {
+        EXPECT_FALSE(c.backend(i).sync_status()) << "node " << i << " is caught up";
+        const auto n = c.backend(i).node_info().network;
+        ASSERT_TRUE(n) << "node " << i;
+        EXPECT_EQ(n->node_id, c.net(i).status().node_id);
+        EXPECT_EQ(n->validator_index.has_value(), i < 4);
+    }
 
     // Sent to the observer: only gossip brings it to a leader.
     auto sent = c.backend(4).send_raw_transaction(transfer(c.accounts[0], 0, 5));
@@ -187,7 +203,19 @@ TEST(Network, a_validator_far_behind_catches_up_by_sync_and_rejoins_consensus) {
     const uint64_t down_at = c.head(0);
     ASSERT_TRUE(wait_for([&] { return c.head(0) >= down_at + 200; }, std::chrono::seconds(120))) << c.dump();
     c.start(3);
-    ASSERT_TRUE(wait_for([&] { return c.head(3) + 5 >= c.head(0); }, std::chrono::seconds(120))) << c.dump();
+    // eth_syncing reports the catch-up while it runs.
+    std::optional<rpc::SyncStatus> seen;
+    ASSERT_TRUE(wait_for(
+        [&] {
+            if (auto s = c.backend(3).sync_status(); s && !seen) seen = s;
+            return c.head(3) + 5 >= c.head(0);
+        },
+        std::chrono::seconds(120)))
+        << c.dump();
+    ASSERT_TRUE(seen) << "sync_status never reported the catch-up of 200 blocks";
+    EXPECT_LE(seen->starting_block, seen->current_block);
+    EXPECT_GE(seen->highest_block, down_at + 150);
+    EXPECT_LT(seen->current_block, seen->highest_block);
     EXPECT_GT(c.net(3).status().blocks_imported, 150u) << "caught up by block sync, not by the engine";
     ASSERT_TRUE(wait_for([&] { return !c.net(3).status().syncing; }, std::chrono::seconds(20))) << c.dump();
     // It votes again: with validator 0 stopped, commits need validator 3.

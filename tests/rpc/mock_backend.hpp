@@ -200,7 +200,7 @@ public:
     uint256 suggested_tip() override { return tip; }
     std::optional<SyncStatus> sync_status() override { return sync; }
     size_t peer_count() override { return peers; }
-    NodeInfo node_info() override { return NodeInfo{"trellis/v0.1.0-test", "", "mock", std::nullopt}; }
+    NodeInfo node_info() override { return NodeInfo{"trellis/v0.1.0-test", "mock", std::nullopt, std::nullopt}; }
 
     uint64_t add_listener(EventListener l) override {
         std::lock_guard lock(mutex_);
