@@ -74,6 +74,10 @@ using Hash32 = FixedBytes<32>;
 using Bytes32 = FixedBytes<32>;
 using Address = FixedBytes<20>;
 
+/// A block's height in the chain, the one name for it in every module
+/// (chain::BlockNum, consensus::BlockNum and rpc::BlockNum are this type).
+using BlockNum = uint64_t;
+
 /// Hash functor for unordered containers keyed by fixed bytes. Hashes every
 /// byte: addresses such as precompiles share long zero prefixes.
 struct FixedBytesHasher {

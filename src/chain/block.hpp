@@ -25,7 +25,7 @@
 
 namespace trellis::chain {
 
-using BlockNum = uint64_t;
+using trellis::BlockNum;
 
 /// Longest extra_data, as Ethereum (Yellow Paper §4.3.4: at most 32 bytes).
 inline constexpr size_t kMaxExtraData = 32;

@@ -12,7 +12,7 @@ namespace trellis::consensus {
 
 using Epoch = uint64_t;
 using ViewNum = uint64_t;
-using BlockNum = uint64_t;
+using trellis::BlockNum;
 using ValidatorIndex = uint32_t;
 
 /// Bounds on everything a peer can make us hold (docs/consensus.md §3).
