@@ -20,8 +20,8 @@
 #include <thread>
 
 #include "base/hex.hpp"
-#include "p2p/ca.hpp"
 #include "node/genesis_json.hpp"
+#include "p2p/ca.hpp"
 #include "rpc/eth_api.hpp"
 
 namespace trellis::devtools {
@@ -101,8 +101,8 @@ Result<chain::Genesis, std::string> create_devnet(const DevnetClusterOptions& o)
             observer_ids.push_back(issued->node_id);
         }
     }
-    chain::Genesis g =
-        chain::devnet_genesis(chain::devnet_accounts(o.accounts), chain::devnet_default_balance(), validator_ids, observer_ids);
+    chain::Genesis g = chain::devnet_genesis(chain::devnet_accounts(o.accounts),
+                                             chain::devnet_default_balance(), validator_ids, observer_ids);
     if (auto ok = chain::validate_genesis(g); !ok)
         return Unexpected{std::string("devnet genesis: ") + chain::to_string(ok.error())};
     if (auto w = write_file_atomic(o.dir / kGenesisFile, node::genesis_to_json(g)); !w)
@@ -242,6 +242,7 @@ std::string devnet_node_toml(const DevnetCluster& c, size_t index, const DevnetC
     }
     t << "]\n";
     if (o.test_faults) t << "test_faults = true\n";
+    if (!o.log_level.empty()) t << "\n[log]\nlevel = " << quoted(o.log_level) << "\n";
     return t.str();
 }
 

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "chain/genesis.hpp"
 #include "chain/devnet.hpp"
+#include "chain/genesis.hpp"
 
 namespace trellis::devtools {
 
@@ -30,6 +30,7 @@ struct DevnetClusterOptions {
     uint64_t block_interval_ms = 500;  ///< [consensus] idle_block_interval_ms
     size_t accounts = 10;              ///< prefunded development accounts in a new genesis
     bool test_faults = false;          ///< [p2p] test_faults (test-only RPC fault switches)
+    std::string log_level;             ///< [log] level (docs/logging.md); empty: the node's default
 };
 
 struct DevnetNode {

@@ -8,9 +8,10 @@
 #include "base/hex.hpp"
 #include "chain/block_root.hpp"
 #include "codec/rlp.hpp"
-#include "runtime/asio.hpp"
 #include "consensus/sync.hpp"
 #include "ledger/head_accounts.hpp"
+#include "runtime/asio.hpp"
+#include "runtime/log.hpp"
 #include "storage/consensus_records.hpp"
 #include "storage/state_store.hpp"
 
@@ -23,7 +24,6 @@ namespace {
 
 /// Room left in a payload for the header and list framing.
 constexpr size_t kPayloadSlack = 64 * 1024;
-
 
 std::string status_error(const char* what, const storage::Status& s) {
     return std::string(what) + ": " + s.to_string();
@@ -156,10 +156,11 @@ Result<void, std::string> ConsensusHost::import_committed(const consensus::Block
     if (failed_) return Unexpected{error()};
     if (qc.block_id != block.id) return Unexpected{std::string("the QC certifies another block")};
     if (block.header.block_num != head_header_.number + 1)
-        return Unexpected{"block " + std::to_string(block.header.block_num) + " is not the child of the head " +
-                          std::to_string(head_header_.number)};
+        return Unexpected{"block " + std::to_string(block.header.block_num) +
+                          " is not the child of the head " + std::to_string(head_header_.number)};
     auto executed = execute(block);
-    if (!executed) return Unexpected{"block " + std::to_string(block.header.block_num) + ": " + executed.error()};
+    if (!executed)
+        return Unexpected{"block " + std::to_string(block.header.block_num) + ": " + executed.error()};
     carry_commit(consensus::CommittedBlock{block, qc, std::nullopt});
     if (failed_) return Unexpected{error()};
     return {};
@@ -264,7 +265,11 @@ void ConsensusHost::resume_pending() {
     if (engine_->find_block(hqc.block_id)) return;
     std::unordered_map<Hash32, consensus::Block, FixedBytesHasher> pending;
     auto stored = storage::ConsensusRecords(ledger_.database()).pending_from(head_header_.number + 1);
-    if (!stored) return log(status_error("reading pending blocks", stored.error()));
+    if (!stored) {
+        TRELLIS_LOG_TO(logger(), storage, error, "{}",
+                       status_error("reading pending blocks", stored.error()));
+        return;
+    }
     for (const Bytes& encoded : *stored)
         if (auto b = consensus::decode_block(encoded, *scheme_)) pending.emplace(b->id, std::move(*b));
     consensus::SyncResponse r;
@@ -280,7 +285,8 @@ void ConsensusHost::resume_pending() {
         r.blocks.push_back(std::move(b->second));
     }
     if (r.blocks.empty()) return;
-    log("resuming " + std::to_string(r.blocks.size()) + " uncommitted block(s) from the pending records");
+    TRELLIS_LOG_TO(logger(), consensus, info, "resuming {} uncommitted block(s) from the pending records",
+                   r.blocks.size());
     handle(engine_->on_message(self_.value_or(0), consensus::encode_message(r)));
 }
 
@@ -339,20 +345,21 @@ std::string ConsensusHost::error() const {
 
 void ConsensusHost::fail(std::string why) {
     failed_ = true;
-    log("consensus host stopped: " + why);
+    TRELLIS_LOG_TO(logger(), consensus, error, "consensus host stopped: {}", why);
     std::lock_guard lock(error_mu_);
     if (error_.empty()) error_ = std::move(why);
 }
 
-void ConsensusHost::log(const std::string& line) {
-    if (settings_.log) *settings_.log << line << std::endl;
+runtime::log::Logger& ConsensusHost::logger() const {
+    return runtime::log::or_global(settings_.logger);
 }
 
 uint64_t ConsensusHost::now_seconds() const {
     return settings_.clock();
 }
 
-execution::BlockHashFn ConsensusHost::speculative_block_hashes(const std::vector<const SpeculativeBlock*>& path) {
+execution::BlockHashFn ConsensusHost::speculative_block_hashes(
+    const std::vector<const SpeculativeBlock*>& path) {
     return [this, head_num = head_header_.number, &path](uint64_t n) -> Hash32 {
         if (n > head_num) return n - head_num - 1 < path.size() ? path[n - head_num - 1]->hash : Hash32{};
         return ledger_.block_hash(n);
@@ -410,24 +417,29 @@ void ConsensusHost::handle(consensus::Outputs out, bool proposed) {
             res.state_root = x.block.header.state_root;
         } else {
             res.state_root = mismatching_root(x.block.header.state_root);
-            log("block " + std::to_string(x.block.header.block_num) + " view " +
-                std::to_string(x.block.header.view) + " not voted: " + r.error());
+            // A leader chooses what we execute: limited.
+            TRELLIS_LOG_LIMITED_TO(logger(), consensus, warn, "block {} view {} not voted: {}",
+                                   x.block.header.block_num, x.block.header.view, r.error());
         }
         handle(engine_->on_block_executed(x.block.id, res));
         if (failed_) return;
     }
     if (out.payload) on_payload_request(*out.payload);
     for (const auto& e : out.evidence)
-        log("evidence: validator " + std::to_string(e.validator) + " signed two blocks in view " +
-            std::to_string(e.view));
-    if (settings_.on_reject)
-        for (const auto& r : out.rejections) settings_.on_reject(r.from, r.reason);
+        TRELLIS_LOG_LIMITED_TO(logger(), consensus, warn,
+                               "evidence: validator {} signed two blocks in view {}", e.validator, e.view);
+    for (const auto& r : out.rejections) {
+        TRELLIS_LOG_LIMITED_TO(logger(), consensus, debug, "rejected a message from validator {}: {}", r.from,
+                               consensus::to_string(r.reason));
+        if (settings_.on_reject) settings_.on_reject(r.from, r.reason);
+    }
     view_.store(engine_->current_view());
 }
 
 bool ConsensusHost::persist_pending(const consensus::Block& b) {
-    if (auto s = storage::ConsensusRecords(ledger_.database()).put_pending(b, settings_.sync_writes); !s.is_ok()) {
-        log(status_error("cannot persist a block", s));
+    if (auto s = storage::ConsensusRecords(ledger_.database()).put_pending(b, settings_.sync_writes);
+        !s.is_ok()) {
+        TRELLIS_LOG_LIMITED_TO(logger(), storage, error, "{}", status_error("cannot persist a block", s));
         return false;
     }
     return true;
@@ -465,8 +477,8 @@ Result<Hash32, std::string> ConsensusHost::execute(const consensus::Block& b) {
     auto path = spec_.path(parent_hash, head_hash_);
     if (!path) return Unexpected{std::string("its parent is not on a chain from the head")};
     const chain::BlockHeader parent = chain_header_of(parent_hash);
-    if (auto ok = chain::validate_block_on_parent(block, parent,
-                                                  chain::expected_base_fee(ledger_.genesis().base_fee, parent));
+    if (auto ok = chain::validate_block_on_parent(
+            block, parent, chain::expected_base_fee(ledger_.genesis().base_fee, parent));
         !ok)
         return Unexpected{std::string("block does not extend its parent: ") + chain::to_string(ok.error())};
 
@@ -546,7 +558,8 @@ void ConsensusHost::carry_commit(const consensus::CommittedBlock& c) {
         *sb);
     if (!committed) return fail("committing block " + std::to_string(num) + ": " + committed.error());
     if (auto pr = store.prune_if_due(); !pr)
-        log(status_error("state pruning failed (retried later)", pr.error()));
+        TRELLIS_LOG_LIMITED_TO(logger(), storage, warn, "{}",
+                               status_error("state pruning failed (retried later)", pr.error()));
     head_hash_ = *committed;
     head_header_ = sb->block.header;
     const size_t txs = sb->block.body.transactions.size();
@@ -559,8 +572,9 @@ void ConsensusHost::carry_commit(const consensus::CommittedBlock& c) {
     }
     chain_of_[c.block.id] = {head_hash_, num};
     committed_num_.store(num);
-    log("committed block " + std::to_string(num) + " " + to_0x_hex(head_hash_.view()) +
-        " txs=" + std::to_string(txs) + " view=" + std::to_string(c.block.header.view));
+    // The node's block log (category node) has the info line of each commit.
+    TRELLIS_LOG_TO(logger(), consensus, debug, "committed block {} {} txs={} view={}", num,
+                   to_0x_hex(head_hash_.view()), txs, c.block.header.view);
 }
 
 void ConsensusHost::on_payload_request(const consensus::PayloadRequest& req) {
@@ -596,14 +610,25 @@ void ConsensusHost::build_payload() {
     ++pacing_generation_;
     if (!self_address_) return;
     auto pit = chain_of_.find(req.parent_id);
-    if (pit == chain_of_.end()) return log("cannot propose: the parent was not executed here");
+    if (pit == chain_of_.end()) {
+        TRELLIS_LOG_LIMITED_TO(logger(), consensus, warn, "cannot propose: the parent was not executed here");
+        return;
+    }
     const Hash32 parent_hash = pit->second.first;
     auto path = spec_.path(parent_hash, head_hash_);
-    if (!path) return log("cannot propose: the parent is not on a chain from the head");
+    if (!path) {
+        TRELLIS_LOG_LIMITED_TO(logger(), consensus, warn,
+                               "cannot propose: the parent is not on a chain from the head");
+        return;
+    }
     const chain::BlockHeader parent = chain_header_of(parent_hash);
-    if (req.block_num != parent.number + 1) return log("cannot propose: block number mismatch");
+    if (req.block_num != parent.number + 1) {
+        TRELLIS_LOG_LIMITED_TO(logger(), consensus, warn, "cannot propose: block number mismatch");
+        return;
+    }
 
-    chain::BlockHeader h = chain::child_header(parent, ledger_.genesis().base_fee, now_seconds(), *self_address_);
+    chain::BlockHeader h =
+        chain::child_header(parent, ledger_.genesis().base_fee, now_seconds(), *self_address_);
 
     // The pool works against the committed head: leave out what the
     // uncommitted ancestors already include, and stay within the payload bound.
@@ -629,10 +654,18 @@ void ConsensusHost::build_payload() {
     auto built = execution::build_block(overlay, h, candidates, rules_, block_hash, &code_cache_);
     const double build_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - build_start).count();
-    if (!flat.status().is_ok()) return log(status_error("cannot propose: state read failed", flat.status()));
+    if (!flat.status().is_ok()) {
+        TRELLIS_LOG_LIMITED_TO(logger(), consensus, warn, "{}",
+                               status_error("cannot propose: state read failed", flat.status()));
+        return;
+    }
     merge_diff(merged, built.execution.diff);
     auto staged = ledger_.store().stage_state(merged);
-    if (!staged) return log(status_error("cannot propose: staging state", staged.error()));
+    if (!staged) {
+        TRELLIS_LOG_LIMITED_TO(logger(), consensus, warn, "{}",
+                               status_error("cannot propose: staging state", staged.error()));
+        return;
+    }
     built.block.header.state_root = staged->root;
 
     SpeculativeBlock sb;
@@ -646,7 +679,10 @@ void ConsensusHost::build_payload() {
         sb.tx_hashes.push_back(chosen[i]->hash);
     }
     Bytes payload = chain::encode_block(built.block);
-    if (payload.size() > consensus::kMaxPayloadBytes) return log("cannot propose: payload too large");
+    if (payload.size() > consensus::kMaxPayloadBytes) {
+        TRELLIS_LOG_LIMITED_TO(logger(), consensus, warn, "cannot propose: payload too large");
+        return;
+    }
     sb.receipts = std::move(built.execution.receipts);
     sb.senders = std::move(built.execution.senders);
     sb.diff = std::move(built.execution.diff);
@@ -655,7 +691,10 @@ void ConsensusHost::build_payload() {
     const Hash32 hash = sb.hash;
     const uint64_t number = sb.block.header.number;
     const Hash32 root = staged->root;
-    if (!spec_.add(std::move(sb))) return log("cannot propose: too many uncommitted blocks");
+    if (!spec_.add(std::move(sb))) {
+        TRELLIS_LOG_LIMITED_TO(logger(), consensus, warn, "cannot propose: too many uncommitted blocks");
+        return;
+    }
     last_built_ = std::pair{hash, number};
     handle(engine_->on_payload_ready(req.view, std::move(payload), consensus::ExecResult{root, {}}),
            /*proposed=*/true);

@@ -13,7 +13,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <ostream>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -23,6 +22,7 @@
 #include "consensus/signer.hpp"
 #include "ledger/ledger.hpp"
 #include "ledger/speculative.hpp"
+#include "runtime/log.hpp"
 #include "storage/safety_store.hpp"
 #include "txpool/txpool.hpp"
 
@@ -110,8 +110,10 @@ struct HostSettings {
     /// Rejected consensus messages: the p2p layer's peer penalties
     /// (consensus::peer_action). Called on the host's thread.
     std::function<void(consensus::ValidatorIndex, consensus::RejectReason)> on_reject;
-    /// Commits, execution failures, evidence; null: nowhere. Written from the host's thread.
-    std::ostream* log = nullptr;
+    /// Commits (debug), blocks not voted for, evidence, rejected messages
+    /// (debug), storage failures; null: runtime::log::global(). Must outlive
+    /// the host.
+    runtime::log::Logger* logger = nullptr;
 };
 
 /// Owns the engine and runs it on its own thread (one io_context): every
@@ -159,7 +161,8 @@ public:
     /// engine made. The caller has verified qc and that the block is
     /// committed (a two-chain); block must be the head's child. Only on a
     /// host that is not started (the caller's thread is the host's thread).
-    Result<void, std::string> import_committed(const consensus::Block& block, const consensus::QuorumCert& qc);
+    Result<void, std::string> import_committed(const consensus::Block& block,
+                                               const consensus::QuorumCert& qc);
 
     /// The genesis validator set as the engine sees it (index = position).
     static Result<consensus::ValidatorSet, std::string> genesis_validator_set(const chain::Genesis& g);
@@ -198,7 +201,7 @@ private:
     /// head up, oldest first): from path above the head, from the ledger below.
     execution::BlockHashFn speculative_block_hashes(const std::vector<const SpeculativeBlock*>& path);
     uint64_t now_seconds() const;
-    void log(const std::string& line);
+    runtime::log::Logger& logger() const;
 
     Ledger& ledger_;
     HostChain& chain_;

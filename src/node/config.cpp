@@ -4,10 +4,10 @@
 
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <sstream>
-#include <iterator>
 
 #include "base/hex.hpp"
 
@@ -218,6 +218,16 @@ Section schema(NodeConfig& c, const std::filesystem::path& base) {
     consensus.keys.emplace("validator_key_file", path(c.validator_key_file, base));
     consensus.keys.emplace("base_timeout_ms", integer(s.consensus.engine.base_timeout_ms, 50, 600'000));
     consensus.keys.emplace("idle_block_interval_ms", duration(s.consensus.idle_block_interval));
+
+    Section& log = root.tables["log"];
+    log.keys.emplace("level", [&c](const toml::node& n) -> std::optional<std::string> {
+        const auto v = n.value_exact<std::string>();
+        if (!v) return std::string("expected a string such as \"info,net=debug\", got ") + type_name(n);
+        auto levels = runtime::log::parse_levels(*v);
+        if (!levels) return levels.error();
+        c.log_levels = *levels;
+        return std::nullopt;
+    });
 
     // [p2p] binds to the network settings, which exist only when the file
     // has the table (apply_config creates them first).

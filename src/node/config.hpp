@@ -8,11 +8,13 @@
 // never silently runs a node with a default.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "base/result.hpp"
 #include "node/service.hpp"
+#include "runtime/log.hpp"
 
 namespace trellis::node {
 
@@ -24,6 +26,10 @@ struct NodeConfig {
     /// [consensus] validator_key_file: the validator's consensus key (see
     /// load_validator_key); empty: none (an observer when [p2p] is set).
     std::filesystem::path validator_key_file;
+    /// [log] level ("info,net=debug", runtime::log::parse_levels); nullopt:
+    /// not set. The caller applies it to its logger (trellis node: the
+    /// process's, runtime::log::global()).
+    std::optional<runtime::log::Levels> log_levels;
 };
 
 /// Reads a validator key file: 64 hex digits (an optional 0x, surrounding

@@ -45,23 +45,20 @@ std::string short_id(const p2p::NodeId& id) {
 
 }  // namespace
 
-
-NetworkNode::NetworkNode(ledger::Ledger& ledger, ChainBackend& backend, ledger::HostSettings host, NetworkSettings net,
-                         SoloProposer::BlockLog on_block, std::ostream* log)
+NetworkNode::NetworkNode(ledger::Ledger& ledger, ChainBackend& backend, ledger::HostSettings host,
+                         NetworkSettings net, SoloProposer::BlockLog on_block, runtime::log::Logger* logger)
     : ledger_(ledger),
       backend_(backend),
       host_settings_(std::move(host)),
       net_(std::move(net)),
-      log_(log),
+      logger_(&runtime::log::or_global(logger)),
       chain_(backend, std::move(on_block)) {}
 
-Result<std::unique_ptr<NetworkNode>, std::string> NetworkNode::open(ledger::Ledger& ledger, ChainBackend& backend,
-                                                                    std::optional<Bytes32> key,
-                                                                    ledger::HostSettings host, NetworkSettings net,
-                                                                    SoloProposer::BlockLog on_block,
-                                                                    std::ostream* log) {
+Result<std::unique_ptr<NetworkNode>, std::string> NetworkNode::open(
+    ledger::Ledger& ledger, ChainBackend& backend, std::optional<Bytes32> key, ledger::HostSettings host,
+    NetworkSettings net, SoloProposer::BlockLog on_block, runtime::log::Logger* logger) {
     std::unique_ptr<NetworkNode> n(
-        new NetworkNode(ledger, backend, std::move(host), std::move(net), std::move(on_block), log));
+        new NetworkNode(ledger, backend, std::move(host), std::move(net), std::move(on_block), logger));
     const chain::Genesis& g = ledger.genesis();
     n->suite_ = crypto::suite_by_name(g.crypto_suite);
     if (!n->suite_) return Unexpected{"unknown crypto suite " + g.crypto_suite};
@@ -81,8 +78,8 @@ Result<std::unique_ptr<NetworkNode>, std::string> NetworkNode::open(ledger::Ledg
         for (size_t i = 0; i < g.validators.size(); ++i)
             if (g.validators[i].public_key == *pub) n->self_index_ = ValidatorIndex(i);
         if (!n->self_index_)
-            return Unexpected{"the validator key (address " +
-                              to_0x_hex(n->suite_->address_of(*pub).view()) + ") is not a genesis validator"};
+            return Unexpected{"the validator key (address " + to_0x_hex(n->suite_->address_of(*pub).view()) +
+                              ") is not a genesis validator"};
         n->key_ = key;
     }
     if (g.validators.size() > 1 && n->validator_of_.size() != g.validators.size())
@@ -118,10 +115,11 @@ Result<std::unique_ptr<NetworkNode>, std::string> NetworkNode::open(ledger::Ledg
                           to_0x_hex(n->validator_nodes_[*n->self_index_].view()) +
                           ", but this node's certificate has node id " + to_0x_hex(self.view())};
     }
-    for (unsigned i = 0; i < kIoThreads; ++i) n->io_threads_.emplace_back([io = n->ioc_.get()] {
-        auto guard = asio::make_work_guard(*io);
-        io->run();
-    });
+    for (unsigned i = 0; i < kIoThreads; ++i)
+        n->io_threads_.emplace_back([io = n->ioc_.get()] {
+            auto guard = asio::make_work_guard(*io);
+            io->run();
+        });
     return n;
 }
 
@@ -252,7 +250,8 @@ bool NetworkNode::within_budget(const p2p::NodeId& peer, uint64_t blocks, uint64
         ok = w.blocks <= kMaxServedBlocksPerSecond && w.hashes <= kMaxRequestedHashesPerSecond;
         // Forget peers that went quiet, so the table stays as small as the peer set.
         if (serve_.size() > 4 * net_.p2p.max_peers + 16)
-            std::erase_if(serve_, [now](const auto& e) { return now - e.second.start > std::chrono::seconds(10); });
+            std::erase_if(serve_,
+                          [now](const auto& e) { return now - e.second.start > std::chrono::seconds(10); });
     }
     if (!ok) peers_->penalise(peer, p2p::Misbehaviour::kSpam);
     return ok;
@@ -320,17 +319,18 @@ void NetworkNode::run() {
             if (Clock::now() - last_log > std::chrono::seconds(5) && best > head + 1) {
                 last_log = Clock::now();
                 const double rate = sync_rate_;
-                log("sync: block " + std::to_string(head) + " of " + std::to_string(best) + " (" +
-                    std::to_string(uint64_t(rate)) + " blocks/s, ETA " +
-                    (rate > 0 ? std::to_string(uint64_t(double(best - head) / rate)) + " s" : std::string("?")) +
-                    ")");
+                // At most one line per 5 s (a peer's claimed head only picks the numbers).
+                TRELLIS_LOG_TO(*logger_, sync, info, "sync: block {} of {} ({} blocks/s, ETA {})", head, best,
+                               uint64_t(rate),
+                               rate > 0 ? std::to_string(uint64_t(double(best - head) / rate)) + " s"
+                                        : std::string("?"));
             }
             if (self_index_) {
                 size_t connected = 0;
                 for (size_t i = 0; i < validator_nodes_.size(); ++i)
                     if (i != *self_index_ && peer_heads_.contains(validator_nodes_[i])) ++connected;
-                const bool settled = Clock::now() - started_at_ > kSettleTime ||
-                                     connected + 1 == validator_nodes_.size();
+                const bool settled =
+                    Clock::now() - started_at_ > kSettleTime || connected + 1 == validator_nodes_.size();
                 if (settled && head + net_.join_distance >= credible_peer_head_locked()) {
                     lock.unlock();
                     const bool joined = join_consensus();
@@ -348,9 +348,12 @@ void NetworkNode::run() {
                 if (host_) failed = host_->error();
             }
             if (best > head + net_.resync_distance || !failed.empty()) {
-                log(failed.empty() ? "block " + std::to_string(head) + " is " + std::to_string(best - head) +
-                                         " behind the best peer: leaving consensus to sync"
-                                   : "leaving consensus: " + failed);
+                if (failed.empty())
+                    TRELLIS_LOG_LIMITED_TO(*logger_, consensus, info,
+                                           "block {} is {} behind the best peer: leaving consensus to sync",
+                                           head, best - head);
+                else
+                    TRELLIS_LOG_LIMITED_TO(*logger_, consensus, warn, "leaving consensus: {}", failed);
                 ++consensus_exits_;
                 lock.unlock();
                 leave_consensus();
@@ -374,8 +377,9 @@ void NetworkNode::sync_step(std::unique_lock<std::mutex>& lock) {
     const uint64_t expected = head + 1 + unproven_.size();
     for (auto it = inflight_.begin(); it != inflight_.end();) {
         if (it->second.deadline < now) {
-            log("sync: blocks from " + std::to_string(it->first) + " not received from " +
-                short_id(it->second.peer) + " in time; asking again");
+            TRELLIS_LOG_LIMITED_TO(*logger_, sync, info,
+                                   "sync: blocks from {} not received from {} in time; asking again",
+                                   it->first, short_id(it->second.peer));
             next_request_ = std::min(next_request_, it->first);
             it = inflight_.erase(it);
         } else {
@@ -390,7 +394,8 @@ void NetworkNode::sync_step(std::unique_lock<std::mutex>& lock) {
     // Fetching runs at most this far ahead of the import, so responses
     // waiting in ready_ stay bounded (blocks can be megabytes each).
     const uint64_t window = net_.sync_batch * net_.sync_parallel * 4;
-    while (inflight_.size() < net_.sync_parallel && next_request_ <= best && next_request_ < expected + window) {
+    while (inflight_.size() < net_.sync_parallel && next_request_ <= best &&
+           next_request_ < expected + window) {
         std::vector<std::pair<p2p::NodeId, uint64_t>> candidates;
         for (const auto& entry : peer_heads_) {
             if (entry.second < next_request_) continue;
@@ -403,13 +408,14 @@ void NetworkNode::sync_step(std::unique_lock<std::mutex>& lock) {
         // Ranges already requested or received are skipped.
         while (ready_.contains(next_request_) || inflight_.contains(next_request_)) {
             const uint64_t n = ready_.contains(next_request_) ? ready_[next_request_].second.size()
-                                                               : inflight_[next_request_].count;
+                                                              : inflight_[next_request_].count;
             next_request_ += std::max<uint64_t>(n, 1);
         }
         if (next_request_ > best) break;
         const auto& [peer, peer_head] = candidates[peer_cursor_++ % candidates.size()];
         if (peer_head < next_request_) break;
-        const uint64_t count = std::min({net_.sync_batch, p2p::kMaxBlocksPerRequest, peer_head - next_request_ + 1});
+        const uint64_t count =
+            std::min({net_.sync_batch, p2p::kMaxBlocksPerRequest, peer_head - next_request_ + 1});
         inflight_[next_request_] = Request{peer, next_request_, count, now + kRequestTimeout};
         peers_->send(peer, p2p::GetBlocks{next_request_, count});
         next_request_ += count;
@@ -449,15 +455,18 @@ bool NetworkNode::import_ready(std::unique_lock<std::mutex>& lock) {
             else if (auto v = consensus::verify_qc(qc, validators_, *verifier_, chain_id); !v)
                 bad = "the QC of block " + std::to_string(num) + ": " + consensus::to_string(v.error());
             else {
-                const consensus::SyncItem* prev = !got.empty() ? &got.back() : (!unproven_.empty() ? &unproven_.back() : nullptr);
+                const consensus::SyncItem* prev =
+                    !got.empty() ? &got.back() : (!unproven_.empty() ? &unproven_.back() : nullptr);
                 if (prev && block.header.parent_id() != prev->block.id)
-                    bad = "block " + std::to_string(num) + " does not extend block " + std::to_string(num - 1);
+                    bad =
+                        "block " + std::to_string(num) + " does not extend block " + std::to_string(num - 1);
                 else
                     got.push_back(consensus::SyncItem{std::move(block), std::move(qc)});
             }
         }
         if (!bad.empty()) {
-            log("sync: invalid blocks from " + short_id(peer) + ": " + bad);
+            TRELLIS_LOG_LIMITED_TO(*logger_, sync, warn, "sync: invalid blocks from {}: {}", short_id(peer),
+                                   bad);
             peers_->penalise(peer, p2p::Misbehaviour::kInvalidBlock);
             lock.lock();
             next_request_ = expected;
@@ -486,7 +495,7 @@ bool NetworkNode::import_ready(std::unique_lock<std::mutex>& lock) {
         if (proven > 0 && !importer_) {
             ledger::HostSettings hs = host_settings_;
             hs.sync_writes = false;  // pending records of a sync import are never needed after a crash
-            hs.log = log_;
+            hs.logger = logger_;
             auto h = ledger::ConsensusHost::open(ledger_, chain_, *this, std::nullopt, std::move(hs));
             if (!h)
                 failed = "cannot open the importer: " + h.error();
@@ -507,7 +516,7 @@ bool NetworkNode::import_ready(std::unique_lock<std::mutex>& lock) {
             // A block with a valid commit proof that does not import is a
             // block of another chain (the peer is not on ours) or a local
             // fault; start over from the head with fresh state.
-            log("sync: import failed: " + failed);
+            TRELLIS_LOG_LIMITED_TO(*logger_, sync, warn, "sync: import failed: {}", failed);
             peers_->penalise(peer, p2p::Misbehaviour::kInvalidBlock);
             importer_.reset();
             unproven_.clear();
@@ -529,7 +538,7 @@ bool NetworkNode::join_consensus() {
         ready_.clear();
     }
     ledger::HostSettings hs = host_settings_;
-    if (!hs.log) hs.log = log_;
+    if (!hs.logger) hs.logger = logger_;
     hs.on_reject = [this](ValidatorIndex from, consensus::RejectReason reason) {
         if (from >= validator_nodes_.size()) return;
         switch (consensus::peer_action(reason)) {
@@ -550,7 +559,7 @@ bool NetworkNode::join_consensus() {
     };
     auto h = ledger::ConsensusHost::open(ledger_, chain_, *this, key_, std::move(hs));
     if (!h) {
-        log("cannot join consensus: " + h.error());
+        TRELLIS_LOG_LIMITED_TO(*logger_, consensus, error, "cannot join consensus: {}", h.error());
         return false;
     }
     std::shared_ptr<ledger::ConsensusHost> host(std::move(h).value());
@@ -563,8 +572,8 @@ bool NetworkNode::join_consensus() {
         std::lock_guard lock(mu_);
         syncing_ = false;
     }
-    log("joined consensus at block " + std::to_string(backend_.head_number()) + " as validator " +
-        std::to_string(*self_index_));
+    TRELLIS_LOG_LIMITED_TO(*logger_, consensus, info, "joined consensus at block {} as validator {}",
+                           backend_.head_number(), *self_index_);
     return true;
 }
 
@@ -767,7 +776,8 @@ bool NetworkNode::inject(const p2p::NodeId& peer, InjectKind kind) {
             v.voter = self_index_.value_or(0);
             v.sig.resize(65);
             for (auto& b : v.sig) b = uint8_t(rng());
-            auto frame = p2p::encode_message(p2p::Consensus{consensus::encode_message(consensus::Message{v})});
+            auto frame =
+                p2p::encode_message(p2p::Consensus{consensus::encode_message(consensus::Message{v})});
             if (frame) bytes = std::move(*frame);
             chain::Transaction tx;
             tx.gas_limit = 21000;
@@ -792,10 +802,6 @@ bool NetworkNode::inject(const p2p::NodeId& peer, InjectKind kind) {
         }
     }
     return peers_->inject_raw(peer, std::move(bytes));
-}
-
-void NetworkNode::log(const std::string& line) {
-    if (log_) *log_ << line << std::endl;
 }
 
 }  // namespace trellis::node

@@ -15,7 +15,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <ostream>
 #include <set>
 #include <string>
 #include <thread>
@@ -24,11 +23,12 @@
 
 #include "consensus/signer.hpp"
 #include "consensus/sync.hpp"
-#include "node/backend.hpp"
 #include "ledger/consensus_host.hpp"
+#include "node/backend.hpp"
 #include "node/consensus_proposer.hpp"
 #include "node/service.hpp"
 #include "p2p/peer_manager.hpp"
+#include "runtime/log.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -60,11 +60,10 @@ public:
     /// ledger and backend must outlive the node. key: this validator's
     /// consensus key (nullopt: an observer). on_block hears of each
     /// committed block (consensus or sync) as SoloProposer's log does.
-    static Result<std::unique_ptr<NetworkNode>, std::string> open(ledger::Ledger& ledger, ChainBackend& backend,
-                                                                  std::optional<Bytes32> key,
-                                                                  ledger::HostSettings host, NetworkSettings net,
-                                                                  SoloProposer::BlockLog on_block,
-                                                                  std::ostream* log);
+    /// logger: sync, consensus and peer lines (null: runtime::log::global()).
+    static Result<std::unique_ptr<NetworkNode>, std::string> open(
+        ledger::Ledger& ledger, ChainBackend& backend, std::optional<Bytes32> key, ledger::HostSettings host,
+        NetworkSettings net, SoloProposer::BlockLog on_block, runtime::log::Logger* logger);
     ~NetworkNode() override;
 
     /// Binds the p2p port and starts the threads (fails only through open).
@@ -91,7 +90,7 @@ public:
 
 private:
     NetworkNode(ledger::Ledger& ledger, ChainBackend& backend, ledger::HostSettings host, NetworkSettings net,
-                SoloProposer::BlockLog on_block, std::ostream* log);
+                SoloProposer::BlockLog on_block, runtime::log::Logger* logger);
 
     // ledger::ConsensusNetwork (called on the host's thread).
     void send(std::optional<consensus::ValidatorIndex> to, Bytes bytes) override;
@@ -123,7 +122,6 @@ private:
     /// that more than f peers claim, so that one lying member cannot knock
     /// validators out of consensus with an absurd head.
     uint64_t credible_peer_head_locked() const;
-    void log(const std::string& line);
 
     ledger::Ledger& ledger_;
     ChainBackend& backend_;
@@ -131,7 +129,7 @@ private:
     NetworkSettings net_;
     std::optional<Bytes32> key_;
     std::optional<consensus::ValidatorIndex> self_index_;
-    std::ostream* log_;
+    runtime::log::Logger* logger_;  ///< never null (logger given to open, or the global one)
     BackendChain chain_;
     const crypto::CryptoSuite* suite_ = nullptr;
     std::unique_ptr<consensus::SuiteScheme> verifier_;
@@ -168,7 +166,7 @@ private:
     bool syncing_ = true;
     uint64_t sync_start_ = 0;  ///< the head when this node last started to sync
     std::map<p2p::NodeId, uint64_t> peer_heads_;
-    std::map<uint64_t, Request> inflight_;               ///< by first block number
+    std::map<uint64_t, Request> inflight_;                                  ///< by first block number
     std::map<uint64_t, std::pair<p2p::NodeId, std::vector<Bytes>>> ready_;  ///< responses by first number
     uint64_t next_request_ = 0;  ///< first block number not yet requested
     size_t peer_cursor_ = 0;

@@ -211,7 +211,8 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
         m.counter("trellis_block_production_failures_total", "Blocks that failed to commit (storage)")
             .with({});
     head_gauge.set(double(s->backend_->head_number()));
-    std::ostream* log = st.log;
+    runtime::log::Logger* log = &runtime::log::or_global(st.logger);
+    if (!st.consensus.logger) st.consensus.logger = log;
     ChainBackend* backend = s->backend_.get();
     // Pool sizes follow every admission; the backend keeps them as atomics,
     // so this listener never takes the pool's lock.
@@ -224,7 +225,7 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
                      &failed_counter](const SealedBlock& b) {
         if (b.hash == Hash32{}) {
             failed_counter.inc();
-            if (log) *log << "block production failed (storage); retrying" << std::endl;
+            TRELLIS_LOG_LIMITED_TO(*log, node, error, "block production failed (storage); retrying");
             return;
         }
         head_gauge.set(double(b.number));
@@ -233,9 +234,8 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
         gas_hist.observe(double(b.gas_used));
         txs_hist.observe(double(b.tx_count));
         mined_counter.inc(double(b.tx_count));
-        if (log)
-            *log << "block " << b.number << " " << to_0x_hex(b.hash.view()) << " txs=" << b.tx_count
-                 << " gas=" << b.gas_used << std::endl;
+        TRELLIS_LOG_TO(*log, node, info, "block {} {} txs={} gas={}", b.number, to_0x_hex(b.hash.view()),
+                       b.tx_count, b.gas_used);
     };
     if (st.network) {
         auto nn = NetworkNode::open(*s->ledger_, *s->backend_, st.consensus_key, st.consensus, *st.network,

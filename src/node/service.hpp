@@ -22,6 +22,7 @@
 #include "p2p/peer_manager.hpp"
 #include "rpc/eth_api.hpp"
 #include "rpc/server.hpp"
+#include "runtime/log.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -80,14 +81,17 @@ struct ServiceSettings {
     rpc::ApiSettings api;
     /// The block's proposer (coinbase). Default: the genesis's first validator.
     std::optional<Address> proposer;
-    /// Where the one-line-per-block log goes; null: nowhere.
-    std::ostream* log = nullptr;
+    /// The node's log: one info line per block (category node), sync,
+    /// consensus and peer lines; null: runtime::log::global(). Must outlive
+    /// the service. (Tests pass runtime::log::Logger::to_memory().)
+    runtime::log::Logger* logger = nullptr;
     /// Consensus mode: blocks come from the BFT engine (docs/node-consensus.md)
     /// signing with this validator key, instead of from SoloProposer. One
     /// validator only until p2p carries consensus messages. Default: unset.
     std::optional<Bytes32> consensus_key;
     /// The consensus host's settings in consensus mode (committed blocks go
-    /// to `log` and the metrics as in solo mode; this log gets the rest).
+    /// to `logger` and the metrics as in solo mode; consensus.logger, when
+    /// set, gets the host's own lines instead of `logger`).
     ledger::HostSettings consensus;
     /// Set: the node joins a network of peers (docs/network.md); with
     /// consensus_key it is a validator, without one an observer.

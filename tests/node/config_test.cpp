@@ -70,6 +70,24 @@ TEST(NodeConfig, example_file_loads_and_matches_the_defaults) {
     EXPECT_EQ(s.ledger.code_cache_entries, d.ledger.code_cache_entries);
     EXPECT_EQ(s.ledger.database.block_cache_bytes, d.ledger.database.block_cache_bytes);
     EXPECT_EQ(s.ledger.database.max_open_files, d.ledger.database.max_open_files);
+    ASSERT_TRUE(c.log_levels.has_value());
+    EXPECT_EQ(runtime::log::to_string(*c.log_levels), runtime::log::to_string(runtime::log::Levels{}));
+}
+
+TEST(NodeConfig, log_level_sets_a_global_level_and_category_overrides) {
+    node::NodeConfig c;
+    EXPECT_FALSE(c.log_levels.has_value()) << "unset: the logger keeps its levels";
+    auto r = apply("[log]\nlevel = \"warn,net=debug\"\n", c);
+    ASSERT_TRUE(r.ok()) << r.error();
+    ASSERT_TRUE(c.log_levels.has_value());
+    EXPECT_EQ(c.log_levels->global, runtime::log::Level::kWarn);
+    EXPECT_EQ(c.log_levels->of(runtime::log::Category::kNet), runtime::log::Level::kDebug);
+    EXPECT_EQ(c.log_levels->of(runtime::log::Category::kSync), runtime::log::Level::kWarn);
+
+    std::string e = error_of("[log]\nlevel = \"info,p2p=debug\"\n");
+    EXPECT_NE(e.find("log.level: unknown log category \"p2p\""), std::string::npos) << e;
+    e = error_of("[log]\nlevel = 3\n");
+    EXPECT_NE(e.find("log.level: expected a string"), std::string::npos) << e;
 }
 
 TEST(NodeConfig, sets_every_kind_of_value) {

@@ -15,10 +15,11 @@
 #include <set>
 #include <sstream>
 
-#include "crypto/keccak.hpp"
 #include "chain/devnet.hpp"
-#include "node/service.hpp"
+#include "crypto/keccak.hpp"
 #include "ledger/speculative.hpp"
+#include "node/service.hpp"
+#include "runtime/log.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace trellis;
@@ -27,6 +28,17 @@ using namespace trellis::ledger;
 namespace fs = std::filesystem;
 
 namespace {
+
+/// TRELLIS_HOST_VERBOSE=1: the hosts' lines on stderr, at debug (commits,
+/// blocks not voted for, rejected messages).
+runtime::log::Logger* verbose_log() {
+    static const auto logger = [] {
+        runtime::log::LoggerSettings s;
+        s.levels.global = runtime::log::Level::kDebug;
+        return runtime::log::Logger::to_stderr(s);
+    }();
+    return logger.get();
+}
 
 // ---------------------------------------------------------------------------
 // Speculative state
@@ -191,7 +203,8 @@ chain::Genesis cluster_genesis(size_t n, const std::vector<chain::DevAccount>& a
     return g;
 }
 
-Bytes transfer(const chain::DevAccount& from, uint64_t nonce, uint64_t value, chain::ChainId chain_id = kChain) {
+Bytes transfer(const chain::DevAccount& from, uint64_t nonce, uint64_t value,
+               chain::ChainId chain_id = kChain) {
     chain::Transaction tx;
     tx.type = chain::TxType::kDynamicFee;
     tx.chain_id = chain_id;
@@ -296,7 +309,7 @@ struct Cluster {
         hs.idle_block_interval = idle;
         hs.sync_writes = false;
         // TRELLIS_HOST_VERBOSE=1: every host's log on stderr (commits, blocks not voted for).
-        if (std::getenv("TRELLIS_HOST_VERBOSE")) hs.log = &std::cerr;
+        if (std::getenv("TRELLIS_HOST_VERBOSE")) hs.logger = verbose_log();
         hs.on_reject = [this, i](consensus::ValidatorIndex from, consensus::RejectReason r) {
             faults.note(i, from, r);
         };
@@ -758,8 +771,8 @@ TEST(ConsensusHost, service_in_consensus_mode_commits_transactions_across_a_rest
     st.ledger.sync_commits = false;
     st.consensus_key = chain::devnet_validator().private_key;
     st.consensus.idle_block_interval = std::chrono::milliseconds(100);
-    std::ostringstream block_log;
-    st.log = &block_log;
+    auto block_log = runtime::log::Logger::to_memory();
+    st.logger = block_log.get();
     for (uint64_t round = 0; round < 2; ++round) {
         auto svc = Service::start(st);
         ASSERT_TRUE(svc.ok()) << svc.error();
@@ -780,5 +793,7 @@ TEST(ConsensusHost, service_in_consensus_mode_commits_transactions_across_a_rest
         (*svc)->stop();
     }
     // The block log hears of commits as in solo mode.
-    EXPECT_NE(block_log.str().find("txs=1"), std::string::npos) << block_log.str();
+    EXPECT_NE(block_log->captured().find("info  node      block "), std::string::npos)
+        << block_log->captured();
+    EXPECT_NE(block_log->captured().find("txs=1"), std::string::npos) << block_log->captured();
 }

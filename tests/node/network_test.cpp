@@ -15,13 +15,13 @@
 #include <random>
 #include <sstream>
 
+#include "chain/devnet.hpp"
 #include "consensus/messages.hpp"
 #include "crypto/keccak.hpp"
-#include "p2p/ca.hpp"
-#include "chain/devnet.hpp"
 #include "node/local_network.hpp"
 #include "node/service.hpp"
-#include "support/locked_log.hpp"
+#include "p2p/ca.hpp"
+#include "runtime/log.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace trellis;
@@ -71,7 +71,7 @@ struct Cluster {
     std::vector<ServiceSettings> settings;
     std::vector<std::unique_ptr<Service>> nodes;
     std::vector<uint16_t> p2p_ports;
-    std::vector<std::unique_ptr<test::LockedLog>> logs;
+    std::vector<std::unique_ptr<runtime::log::Logger>> logs;
 
     // The nodes log into `logs` until they stop: stop them before the
     // members go (members are destroyed in reverse order, logs first).
@@ -87,7 +87,13 @@ struct Cluster {
         auto ids = make_local_identities(dir.path, n, m, base);
         EXPECT_TRUE(ids.ok()) << (ids.ok() ? "" : ids.error());
         genesis = ids->genesis;
-        for (size_t i = 0; i < n + m; ++i) logs.push_back(std::make_unique<test::LockedLog>());
+        // TRELLIS_NET_VERBOSE=1: every node's log on stderr, at debug.
+        const bool verbose = std::getenv("TRELLIS_NET_VERBOSE") != nullptr;
+        runtime::log::LoggerSettings ls;
+        if (verbose) ls.levels.global = runtime::log::Level::kDebug;
+        for (size_t i = 0; i < n + m; ++i)
+            logs.push_back(verbose ? runtime::log::Logger::to_stderr(ls)
+                                   : runtime::log::Logger::to_memory(ls));
         for (size_t i = 0; i < n + m; ++i) {
             ServiceSettings st;
             st.rpc_threads = 1;
@@ -99,7 +105,7 @@ struct Cluster {
             st.network->test_faults = true;
             st = local_node_settings(*ids, i, dir.path, std::move(st));
             st.http_port = 0;
-            st.log = std::getenv("TRELLIS_NET_VERBOSE") ? &std::cerr : &logs[i]->stream();
+            st.logger = logs[i].get();
             settings.push_back(st);
         }
         nodes.resize(n + m);
@@ -141,7 +147,7 @@ struct Cluster {
     std::string dump() {
         std::string s;
         for (size_t i = 0; i < logs.size(); ++i) {
-            const std::string l = logs[i]->str();
+            const std::string l = logs[i]->captured();
             s += "--- node" + std::to_string(i) + " (head " +
                  (nodes[i] ? std::to_string(head(i)) : "stopped") + ")\n" +
                  (l.size() > 3000 ? l.substr(l.size() - 3000) : l);
@@ -273,9 +279,7 @@ TEST(Network, a_partition_halts_commits_and_healing_resumes_them_without_a_fork)
 
 }  // namespace
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 namespace {
 

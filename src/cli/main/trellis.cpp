@@ -33,6 +33,7 @@
 #include "node/service.hpp"
 #include "p2p/peer_manager.hpp"
 #include "rpc/eth_api.hpp"
+#include "runtime/log.hpp"
 #include "evm/evm.hpp"
 #include "state/state_db.hpp"
 #include "state/world_state.hpp"
@@ -425,13 +426,13 @@ struct NodeOptions {
     std::vector<std::string> peers;
     std::string node_cert, node_key, ca_cert;
     bool test_faults = false;
+    std::string log_level;  // --log-level, runtime::log::parse_levels
 };
 
 /// Runs a service until SIGINT/SIGTERM. Signals are blocked before any thread
 /// starts, so only this thread's sigwait sees them.
 int run_service(node::ServiceSettings settings) {
     node::block_stop_signals();
-    settings.log = &std::cerr;
     const std::string settings_host = settings.http_host;
     auto service = node::Service::start(std::move(settings));
     if (!service) {
@@ -482,6 +483,15 @@ int cmd_node(const NodeOptions& o, const std::string& config_file, const CLI::Ap
     if (given("--keep-state")) st.ledger.pruning.keep_last = o.keep_state;
     if (given("--no-sync")) st.ledger.sync_commits = false;
     if (given("--validator-key")) cfg.validator_key_file = o.validator_key;
+    if (given("--log-level")) {
+        auto levels = runtime::log::parse_levels(o.log_level);
+        if (!levels) {
+            std::cerr << "error: --log-level: " << levels.error() << "\n";
+            return 2;
+        }
+        cfg.log_levels = *levels;
+    }
+    if (cfg.log_levels) runtime::log::global().set_levels(*cfg.log_levels);
     // Any p2p flag makes this a networked node (as a [p2p] table does).
     for (const char* f : {"--p2p-listen", "--peer", "--node-cert", "--node-key", "--ca-cert", "--test-faults"})
         if (given(f) && !st.network) st.network.emplace();
@@ -553,6 +563,14 @@ struct DevnetOptions {
 /// process per node (node/devnet_cluster.hpp, docs/devnet.md).
 int cmd_devnet(NodeOptions o, const DevnetOptions& d) {
     namespace fs = std::filesystem;
+    if (!o.log_level.empty()) {
+        auto levels = runtime::log::parse_levels(o.log_level);
+        if (!levels) {
+            std::cerr << "error: --log-level: " << levels.error() << "\n";
+            return 2;
+        }
+        runtime::log::global().set_levels(*levels);  // one node: this process's
+    }
     bool temporary = false;
     fs::path dir;
     if (o.datadir.empty()) {
@@ -582,6 +600,7 @@ int cmd_devnet(NodeOptions o, const DevnetOptions& d) {
         co.block_interval_ms = d.block_interval_ms;
         co.accounts = d.accounts;
         co.test_faults = d.test_faults;
+        co.log_level = o.log_level;  // several nodes: their [log] level
         auto cluster = devtools::prepare_devnet_cluster(co);
         if (!cluster) {
             std::cerr << "error: " << cluster.error() << "\n";
@@ -760,6 +779,7 @@ int main(int argc, char** argv) {
     nd->add_option("--node-cert", nopt.node_cert, "this node's certificate (PEM, `trellis ca issue`)");
     nd->add_option("--node-key", nopt.node_key, "this node's certificate key (PEM)");
     nd->add_option("--ca-cert", nopt.ca_cert, "the consortium CA certificate (PEM) peers must chain to");
+    nd->add_option("--log-level", nopt.log_level, "log levels: LEVEL[,CATEGORY=LEVEL]... (docs/logging.md)");
     nd->add_flag("--test-faults", nopt.test_faults, "enable the test-only fault RPC methods")->group("");
     nd->footer(
         "Settings come from the defaults, then the --config file, then the flags given. The file is TOML:\n"
@@ -796,6 +816,8 @@ int main(int argc, char** argv) {
     dn->add_option("--empty-blocks", dopt.empty_blocks,
                    "one node: also seal an empty block after this many seconds without one (0: never)")
         ->capture_default_str();
+    dn->add_option("--log-level", dopt.log_level,
+                   "log levels of every node: LEVEL[,CATEGORY=LEVEL]... (docs/logging.md)");
     dn->add_flag("--test-faults", dn_opts.test_faults, "enable the test-only fault RPC methods")->group("");
 
     auto* bn = app.add_subcommand("bench", "End-to-end throughput: ERC-20 transfers over JSON-RPC, against the "
