@@ -8,8 +8,10 @@
 #include <condition_variable>
 #include <filesystem>
 #include <iomanip>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -264,19 +266,11 @@ struct TempDir {
     }
 };
 
-BenchReport run(const BenchOptions& o, std::ostream& log) {
-    if (o.txs == 0 || o.senders == 0 || o.batch == 0 || o.connections == 0)
-        throw BenchError("--txs, --senders, --batch and --connections must be positive");
-    const size_t S = o.senders;
-    const auto accounts = chain::devnet_accounts(S);
-    // A sender has about (window + batch) / S transactions in flight, which
-    // the pool's default nonce gap (64) must allow. A larger window than
-    // 1024 only queues: on 2 cores 512, 1024 and 2048 all gave ~16k tx/s,
-    // with p50 latency 31, 60 and 123 ms.
-    const size_t window =
-        o.window ? o.window
-                 : std::min<size_t>(1024, std::max(o.batch, 56 * S > o.batch ? 56 * S - o.batch : 0));
-    if (window < o.batch) throw BenchError("the window must hold at least one batch");
+/// One run of the benchmark, in the steps run() lists. The fields are what
+/// one step leaves for the next; the node comes first, so it is stopped last.
+struct BenchRun {
+    const BenchOptions& o;
+    std::ostream& log;
 
     // The node: in-process on a fresh directory (one node, or a network of
     // validators), or the one at --rpc.
@@ -284,272 +278,360 @@ BenchReport run(const BenchOptions& o, std::ostream& log) {
     std::unique_ptr<node::Service> service;
     std::unique_ptr<node::LocalNetwork> network;
     std::string host;
-    std::vector<uint16_t> ports;
-    if (o.validators == 0) throw BenchError("--validators must be positive");
-    if (o.rpc_url.empty()) {
-        dir = std::make_unique<TempDir>();
-        node::ServiceSettings st;
-        st.datadir = dir->path / "chain";
-        st.genesis = chain::devnet_genesis(accounts, chain::devnet_default_balance());
-        st.genesis.gas_limit = o.gas_limit;
-        st.http_port = 0;
-        st.rpc_threads = o.rpc_threads ? o.rpc_threads : std::max(2u, std::thread::hardware_concurrency());
-        st.ledger.sync_commits = o.sync_commits;
-        st.rpc.max_connections = std::max<size_t>(st.rpc.max_connections, o.connections + 8);
-        host = "127.0.0.1";
-        if (o.validators > 1) {
-            node::LocalNetworkOptions lo;
-            lo.validators = o.validators;
-            lo.genesis = st.genesis;
-            st.rpc_threads = o.rpc_threads ? o.rpc_threads : 2;
-            st.recovery.threads = 0;
-            lo.base = st;
-            auto n = node::LocalNetwork::start(dir->path, std::move(lo));
-            if (!n) throw BenchError("cannot start the network: " + n.error());
-            network = std::move(n).value();
-            for (size_t i = 0; i < network->size(); ++i) ports.push_back(network->node(i).http_port());
-            log << "network: " << o.validators << " validators in-process on 127.0.0.1 (RPC ports";
-            for (auto p : ports) log << " " << p;
-            log << "), data in " << dir->path.string() << "\n";
-            // Consensus needs the validators connected before the first block.
-            RpcConnection probe(host, ports[0]);
-            const auto until = Clock::now() + std::chrono::seconds(30);
-            while (to_u64(probe.call("eth_blockNumber", json::array())) < 2) {
-                if (Clock::now() > until) throw BenchError("the network made no blocks in 30 s");
-                std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            }
-        } else {
-            auto s = node::Service::start(std::move(st));
-            if (!s) throw BenchError("cannot start the node: " + s.error());
-            service = std::move(s).value();
-            ports.push_back(service->http_port());
-            log << "node: in-process on 127.0.0.1:" << ports[0] << ", data in " << dir->path.string() << "\n";
-        }
-    } else {
-        uint16_t port = 0;
-        std::tie(host, port) = parse_url(o.rpc_url);
-        ports.push_back(port);
-        log << "node: " << host << ":" << port << "\n";
-    }
-    const uint16_t port = ports[0];
+    std::vector<uint16_t> ports;  // RPC ports; the first serves setup and receipts
+    uint16_t port = 0;
+    std::optional<RpcConnection> setup;
 
-    RpcConnection setup(host, port);
-    const chain::ChainId chain_id = to_u64(setup.call("eth_chainId", json::array()));
-    std::vector<uint64_t> nonce(S);
-    for (size_t i = 0; i < S; ++i)
-        nonce[i] =
-            to_u64(setup.call("eth_getTransactionCount", {to_0x_hex(accounts[i].address.view()), "latest"}));
+    size_t S = 0;  // senders
+    std::vector<chain::DevAccount> accounts;
+    size_t window = 0;  // most transactions in flight
 
-    // Deploy the token and give every sender a balance (not timed).
-    const uint256 supply = uint256(1) << 128;
-    const Address token = evm::create_address(accounts[0].address, nonce[0]);
-    const uint256 per_sender = supply / uint256(uint64_t(S) * 2);
-    {
-        std::vector<Bytes> raws;
-        raws.push_back(
-            sign_encode(make_tx(chain_id, nonce[0]++, std::nullopt, bench_token_initcode(supply), 300'000),
-                        accounts[0].private_key));
-        for (size_t i = 1; i < S; ++i)
-            raws.push_back(sign_encode(
-                make_tx(chain_id, nonce[0]++, token, abi_transfer(accounts[i].address, per_sender), 100'000),
-                accounts[0].private_key));
-        std::vector<Hash32> hashes;
-        for (size_t at = 0; at < raws.size(); at += 32) {
-            std::vector<Bytes> chunk(raws.begin() + long(at),
-                                     raws.begin() + long(std::min(raws.size(), at + 32)));
-            auto h = send_all(setup, chunk);
-            hashes.insert(hashes.end(), h.begin(), h.end());
-            wait_for_receipts(setup, h, o.timeout);
-        }
-        // A real token: moving more than one holds reverts.
-        const Address poor = accounts.size() > 1 ? accounts[1].address : Address{};
-        json call = {{"from", to_0x_hex(poor.view())},
-                     {"to", to_0x_hex(token.view())},
-                     {"data", to_0x_hex(abi_transfer(accounts[0].address, supply))}};
-        json r = setup.post(
-            json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "eth_call"}, {"params", {call, "latest"}}}.dump());
-        if (!r.contains("error")) throw BenchError("the token let a sender move more than its balance");
-    }
-    log << "token: " << to_0x_hex(token.view()) << " deployed, " << S << " senders funded\n";
+    // deploy_token
+    chain::ChainId chain_id = 0;
+    std::vector<uint64_t> nonce;  // each sender's next nonce after the setup
+    uint256 supply;
+    Address token;
+    uint256 per_sender;
 
-    // Pre-sign the transfers: round-robin over senders, to R recipients.
-    const size_t R = 256;
-    std::vector<Address> recipients(R);
-    for (size_t r = 0; r < R; ++r) {
-        recipients[r].bytes[0] = 0xb0;
-        recipients[r].bytes[18] = uint8_t(r >> 8);
-        recipients[r].bytes[19] = uint8_t(r);
-    }
-    const size_t N = o.txs;
-    std::vector<Bytes> raws(N);
-    std::vector<uint64_t> first_nonce = nonce;
-    const auto sign_start = Clock::now();
-    parallel_for(N, [&](size_t i) {
-        const size_t s = i % S;
-        raws[i] = sign_encode(make_tx(chain_id, first_nonce[s] + i / S, token,
-                                      abi_transfer(recipients[i % R], uint256(1 + i % 5)), 100'000),
-                              accounts[s].private_key);
-    });
-    log << "signed " << N << " transfers in "
-        << std::chrono::duration<double>(Clock::now() - sign_start).count() << " s\n";
+    // sign_transfers: round-robin over senders, to R recipients.
+    static constexpr size_t R = 256;
+    std::vector<Address> recipients;
+    size_t N = 0;  // transfers
+    std::vector<Bytes> raws;
     std::unordered_map<Hash32, size_t, FixedBytesHasher> index;
-    index.reserve(N);
     std::vector<chain::Transaction> decoded;
-    for (size_t i = 0; i < N; ++i) {
-        index.emplace(crypto::keccak256(raws[i]), i);
-        if (decoded.size() < 4096) decoded.push_back(*chain::decode_transaction(raws[i]));
-    }
 
     BenchReport rep;
-    rep.txs = N;
-    if (o.recovery_seconds > 0) {
-        auto [rate, threads] = measure_recovery(decoded, o.recovery_seconds);
-        rep.recoveries_per_second = rate;
-        rep.recovery_threads = threads;
-        log << "secp256k1 recovery: " << std::fixed << std::setprecision(0) << rate << "/s on " << threads
-            << " threads\n"
-            << std::defaultfloat;
-    }
 
-    // Batch bodies, built before the clock starts.
+    // build_batches: batch bodies, built before the clock starts.
     std::vector<std::string> bodies;
     std::vector<std::pair<size_t, size_t>> ranges;
-    for (size_t at = 0; at < N; at += o.batch) {
-        const size_t end = std::min(N, at + o.batch);
-        std::string body = "[";
-        for (size_t i = at; i < end; ++i) {
-            if (i > at) body += ',';
-            body += R"({"jsonrpc":"2.0","id":)" + std::to_string(i) +
-                    R"(,"method":"eth_sendRawTransaction","params":[")" + to_0x_hex(raws[i]) + "\"]}";
-        }
-        body += ']';
-        bodies.push_back(std::move(body));
-        ranges.emplace_back(at, end);
-    }
 
-    std::vector<Clock::time_point> submitted(N), seen(N);
+    // send_and_collect
+    std::vector<Clock::time_point> submitted, seen;
     std::mutex mined_mu;  // guards next_batch, sent, mined and error (with mined_cv)
     size_t next_batch = 0, sent = 0;
     std::condition_variable mined_cv;
     size_t mined = 0;
     std::string error;
     std::atomic<bool> abort{false};
-    const auto fail = [&](std::string why) {
+    uint64_t start_block = 0;
+    Clock::time_point t0, deadline;
+    double cpu0 = 0, cpu1 = 0;
+    size_t blocks = 0;
+
+    BenchRun(const BenchOptions& options, std::ostream& l) : o(options), log(l) {
+        if (o.txs == 0 || o.senders == 0 || o.batch == 0 || o.connections == 0)
+            throw BenchError("--txs, --senders, --batch and --connections must be positive");
+        S = o.senders;
+        accounts = chain::devnet_accounts(S);
+        // A sender has about (window + batch) / S transactions in flight, which
+        // the pool's default nonce gap (64) must allow. A larger window than
+        // 1024 only queues: on 2 cores 512, 1024 and 2048 all gave ~16k tx/s,
+        // with p50 latency 31, 60 and 123 ms.
+        window = o.window
+                     ? o.window
+                     : std::min<size_t>(1024, std::max(o.batch, 56 * S > o.batch ? 56 * S - o.batch : 0));
+        if (window < o.batch) throw BenchError("the window must hold at least one batch");
+    }
+
+    BenchReport run() {
+        start_node();
+        deploy_token();
+        sign_transfers();
+        measure_recovery_rate();
+        build_batches();
+        send_and_collect();
+        check_balances();
+        report();
+        if (service) service->stop();
+        if (network) network->stop();
+        return rep;
+    }
+
+    void start_node() {
+        if (o.validators == 0) throw BenchError("--validators must be positive");
+        if (o.rpc_url.empty()) {
+            dir = std::make_unique<TempDir>();
+            node::ServiceSettings st;
+            st.datadir = dir->path / "chain";
+            st.genesis = chain::devnet_genesis(accounts, chain::devnet_default_balance());
+            st.genesis.gas_limit = o.gas_limit;
+            st.http_port = 0;
+            st.rpc_threads =
+                o.rpc_threads ? o.rpc_threads : std::max(2u, std::thread::hardware_concurrency());
+            st.ledger.sync_commits = o.sync_commits;
+            st.rpc.max_connections = std::max<size_t>(st.rpc.max_connections, o.connections + 8);
+            host = "127.0.0.1";
+            if (o.validators > 1)
+                start_network(std::move(st));
+            else
+                start_service(std::move(st));
+        } else {
+            uint16_t rpc_port = 0;
+            std::tie(host, rpc_port) = parse_url(o.rpc_url);
+            ports.push_back(rpc_port);
+            log << "node: " << host << ":" << rpc_port << "\n";
+        }
+        port = ports[0];
+        setup.emplace(host, port);
+    }
+
+    void start_network(node::ServiceSettings st) {
+        node::LocalNetworkOptions lo;
+        lo.validators = o.validators;
+        lo.genesis = st.genesis;
+        st.rpc_threads = o.rpc_threads ? o.rpc_threads : 2;
+        st.recovery.threads = 0;
+        lo.base = st;
+        auto n = node::LocalNetwork::start(dir->path, std::move(lo));
+        if (!n) throw BenchError("cannot start the network: " + n.error());
+        network = std::move(n).value();
+        for (size_t i = 0; i < network->size(); ++i) ports.push_back(network->node(i).http_port());
+        log << "network: " << o.validators << " validators in-process on 127.0.0.1 (RPC ports";
+        for (auto p : ports) log << " " << p;
+        log << "), data in " << dir->path.string() << "\n";
+        // Consensus needs the validators connected before the first block.
+        RpcConnection probe(host, ports[0]);
+        const auto until = Clock::now() + std::chrono::seconds(30);
+        while (to_u64(probe.call("eth_blockNumber", json::array())) < 2) {
+            if (Clock::now() > until) throw BenchError("the network made no blocks in 30 s");
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    }
+
+    void start_service(node::ServiceSettings st) {
+        auto s = node::Service::start(std::move(st));
+        if (!s) throw BenchError("cannot start the node: " + s.error());
+        service = std::move(s).value();
+        ports.push_back(service->http_port());
+        log << "node: in-process on 127.0.0.1:" << ports[0] << ", data in " << dir->path.string() << "\n";
+    }
+
+    /// Deploys the token and gives every sender a balance (not timed).
+    void deploy_token() {
+        chain_id = to_u64(setup->call("eth_chainId", json::array()));
+        nonce.resize(S);
+        for (size_t i = 0; i < S; ++i)
+            nonce[i] = to_u64(
+                setup->call("eth_getTransactionCount", {to_0x_hex(accounts[i].address.view()), "latest"}));
+
+        supply = uint256(1) << 128;
+        token = evm::create_address(accounts[0].address, nonce[0]);
+        per_sender = supply / uint256(uint64_t(S) * 2);
+        std::vector<Bytes> setup_txs;
+        setup_txs.push_back(
+            sign_encode(make_tx(chain_id, nonce[0]++, std::nullopt, bench_token_initcode(supply), 300'000),
+                        accounts[0].private_key));
+        for (size_t i = 1; i < S; ++i)
+            setup_txs.push_back(sign_encode(
+                make_tx(chain_id, nonce[0]++, token, abi_transfer(accounts[i].address, per_sender), 100'000),
+                accounts[0].private_key));
+        std::vector<Hash32> hashes;
+        for (size_t at = 0; at < setup_txs.size(); at += 32) {
+            std::vector<Bytes> chunk(setup_txs.begin() + long(at),
+                                     setup_txs.begin() + long(std::min(setup_txs.size(), at + 32)));
+            auto h = send_all(*setup, chunk);
+            hashes.insert(hashes.end(), h.begin(), h.end());
+            wait_for_receipts(*setup, h, o.timeout);
+        }
+        // A real token: moving more than one holds reverts.
+        const Address poor = accounts.size() > 1 ? accounts[1].address : Address{};
+        json call = {{"from", to_0x_hex(poor.view())},
+                     {"to", to_0x_hex(token.view())},
+                     {"data", to_0x_hex(abi_transfer(accounts[0].address, supply))}};
+        json r = setup->post(
+            json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "eth_call"}, {"params", {call, "latest"}}}.dump());
+        if (!r.contains("error")) throw BenchError("the token let a sender move more than its balance");
+        log << "token: " << to_0x_hex(token.view()) << " deployed, " << S << " senders funded\n";
+    }
+
+    /// Pre-signs the transfers: round-robin over senders, to R recipients.
+    void sign_transfers() {
+        recipients.resize(R);
+        for (size_t r = 0; r < R; ++r) {
+            recipients[r].bytes[0] = 0xb0;
+            recipients[r].bytes[18] = uint8_t(r >> 8);
+            recipients[r].bytes[19] = uint8_t(r);
+        }
+        N = o.txs;
+        raws.resize(N);
+        std::vector<uint64_t> first_nonce = nonce;
+        const auto sign_start = Clock::now();
+        parallel_for(N, [&](size_t i) {
+            const size_t s = i % S;
+            raws[i] = sign_encode(make_tx(chain_id, first_nonce[s] + i / S, token,
+                                          abi_transfer(recipients[i % R], uint256(1 + i % 5)), 100'000),
+                                  accounts[s].private_key);
+        });
+        log << "signed " << N << " transfers in "
+            << std::chrono::duration<double>(Clock::now() - sign_start).count() << " s\n";
+        index.reserve(N);
+        for (size_t i = 0; i < N; ++i) {
+            index.emplace(crypto::keccak256(raws[i]), i);
+            if (decoded.size() < 4096) decoded.push_back(*chain::decode_transaction(raws[i]));
+        }
+    }
+
+    void measure_recovery_rate() {
+        rep.txs = N;
+        if (o.recovery_seconds > 0) {
+            auto [rate, threads] = measure_recovery(decoded, o.recovery_seconds);
+            rep.recoveries_per_second = rate;
+            rep.recovery_threads = threads;
+            log << "secp256k1 recovery: " << std::fixed << std::setprecision(0) << rate << "/s on " << threads
+                << " threads\n"
+                << std::defaultfloat;
+        }
+    }
+
+    void build_batches() {
+        for (size_t at = 0; at < N; at += o.batch) {
+            const size_t end = std::min(N, at + o.batch);
+            std::string body = "[";
+            for (size_t i = at; i < end; ++i) {
+                if (i > at) body += ',';
+                body += R"({"jsonrpc":"2.0","id":)" + std::to_string(i) +
+                        R"(,"method":"eth_sendRawTransaction","params":[")" + to_0x_hex(raws[i]) + "\"]}";
+            }
+            body += ']';
+            bodies.push_back(std::move(body));
+            ranges.emplace_back(at, end);
+        }
+    }
+
+    /// The timed part: o.connections threads send the batches while this
+    /// thread collects the receipts.
+    void send_and_collect() {
+        submitted.resize(N);
+        seen.resize(N);
+        start_block = to_u64(setup->call("eth_blockNumber", json::array()));
+        t0 = Clock::now();
+        cpu0 = process_cpu_seconds();
+        deadline = t0 + o.timeout;
+        std::vector<std::thread> senders;
+        for (size_t c = 0; c < o.connections; ++c) senders.emplace_back([this, c] { send_batches(c); });
+        collect_receipts();
+        for (auto& t : senders) t.join();
+        cpu1 = process_cpu_seconds();
+        if (!error.empty()) throw BenchError(error);
+    }
+
+    void fail(std::string why) {
         {
             std::lock_guard lock(mined_mu);
             if (error.empty()) error = std::move(why);
         }
         abort = true;
         mined_cv.notify_all();
-    };
-    const uint64_t start_block = to_u64(setup.call("eth_blockNumber", json::array()));
-    const auto t0 = Clock::now();
-    const double cpu0 = process_cpu_seconds();
-    const auto deadline = t0 + o.timeout;
+    }
 
-    std::vector<std::thread> senders;
-    for (size_t c = 0; c < o.connections; ++c)
-        senders.emplace_back([&, c] {
-            try {
-                RpcConnection conn(host, ports[c % ports.size()]);
-                for (;;) {
-                    size_t b = 0;
-                    {
-                        // Batches are claimed in order, each once the window has
-                        // room for it: every claimed batch is sent at once, so no
-                        // sender's nonces wait behind a batch that cannot go.
-                        std::unique_lock lock(mined_mu);
-                        mined_cv.wait(lock, [&] {
-                            if (abort || next_batch == bodies.size()) return true;
-                            const auto [from, to] = ranges[next_batch];
-                            return sent + (to - from) <= mined + window;
-                        });
-                        if (abort || next_batch == bodies.size()) return;
-                        b = next_batch++;
-                        sent += ranges[b].second - ranges[b].first;
-                    }
-                    const auto [at, end] = ranges[b];
-                    if (o.rate > 0)
-                        std::this_thread::sleep_until(
-                            t0 + std::chrono::duration_cast<Clock::duration>(
-                                     std::chrono::duration<double>(double(at) / o.rate)));
-                    const auto now = Clock::now();
-                    for (size_t i = at; i < end; ++i) submitted[i] = now;
-                    json out = conn.post(bodies[b]);
-                    if (!out.is_array() || out.size() != end - at) {
-                        fail("bad batch answer: " + out.dump().substr(0, 300));
+    /// One sending thread, on connection c.
+    void send_batches(size_t c) {
+        try {
+            RpcConnection conn(host, ports[c % ports.size()]);
+            for (;;) {
+                size_t b = 0;
+                {
+                    // Batches are claimed in order, each once the window has
+                    // room for it: every claimed batch is sent at once, so no
+                    // sender's nonces wait behind a batch that cannot go.
+                    std::unique_lock lock(mined_mu);
+                    mined_cv.wait(lock, [&] {
+                        if (abort || next_batch == bodies.size()) return true;
+                        const auto [from, to] = ranges[next_batch];
+                        return sent + (to - from) <= mined + window;
+                    });
+                    if (abort || next_batch == bodies.size()) return;
+                    b = next_batch++;
+                    sent += ranges[b].second - ranges[b].first;
+                }
+                const auto [at, end] = ranges[b];
+                if (o.rate > 0)
+                    std::this_thread::sleep_until(t0 +
+                                                  std::chrono::duration_cast<Clock::duration>(
+                                                      std::chrono::duration<double>(double(at) / o.rate)));
+                const auto now = Clock::now();
+                for (size_t i = at; i < end; ++i) submitted[i] = now;
+                json out = conn.post(bodies[b]);
+                if (!out.is_array() || out.size() != end - at) {
+                    fail("bad batch answer: " + out.dump().substr(0, 300));
+                    return;
+                }
+                for (const auto& r : out)
+                    if (!r.contains("result")) {
+                        fail("transfer rejected: " + r.dump());
                         return;
                     }
-                    for (const auto& r : out)
-                        if (!r.contains("result")) {
-                            fail("transfer rejected: " + r.dump());
-                            return;
-                        }
-                }
-            } catch (const std::exception& e) {
-                fail(std::string("sender: ") + e.what());
             }
-        });
+        } catch (const std::exception& e) {
+            fail(std::string("sender: ") + e.what());
+        }
+    }
 
-    // Receipts: scan each new block's receipts as it appears.
-    size_t blocks = 0;
-    try {
-        RpcConnection conn(host, port);
-        uint64_t next = start_block + 1;
-        size_t found = 0;
-        while (found < N && !abort) {
-            if (Clock::now() > deadline) {
-                fail("timed out: " + std::to_string(found) + " of " + std::to_string(N) + " receipts after " +
-                     std::to_string(o.timeout.count()) + " s");
+    /// Receipts: scans each new block's receipts as it appears.
+    void collect_receipts() {
+        try {
+            RpcConnection conn(host, port);
+            uint64_t next = start_block + 1;
+            size_t found = 0;
+            while (found < N && !abort) {
+                if (Clock::now() > deadline) {
+                    fail("timed out: " + std::to_string(found) + " of " + std::to_string(N) +
+                         " receipts after " + std::to_string(o.timeout.count()) + " s");
+                    break;
+                }
+                const uint64_t head = to_u64(conn.call("eth_blockNumber", json::array()));
+                if (head < next) {
+                    std::this_thread::sleep_for(std::chrono::microseconds(500));
+                    continue;
+                }
+                for (; next <= head && !abort; ++next) {
+                    json receipts = conn.call("eth_getBlockReceipts", {rpc::quantity(next)});
+                    const size_t here = note_receipts(receipts);
+                    if (here) {
+                        ++blocks;
+                        found += here;
+                        {
+                            std::lock_guard lock(mined_mu);
+                            mined = found;
+                        }
+                        mined_cv.notify_all();
+                    }
+                }
+            }
+        } catch (const std::exception& e) {
+            fail(std::string("receipts: ") + e.what());
+        }
+    }
+
+    /// Marks the measured transfers among one block's receipts as seen now;
+    /// how many there were.
+    size_t note_receipts(const json& receipts) {
+        const auto now = Clock::now();
+        size_t here = 0;
+        for (const auto& r : receipts) {
+            auto h = fixed_from_hex<Hash32>(r["transactionHash"].get<std::string>());
+            auto it = h ? index.find(*h) : index.end();
+            if (it == index.end()) continue;
+            if (r["status"] != "0x1") {
+                fail("transfer " + std::to_string(it->second) + " failed (status " + r["status"].dump() +
+                     ")");
                 break;
             }
-            const uint64_t head = to_u64(conn.call("eth_blockNumber", json::array()));
-            if (head < next) {
-                std::this_thread::sleep_for(std::chrono::microseconds(500));
-                continue;
-            }
-            for (; next <= head && !abort; ++next) {
-                json receipts = conn.call("eth_getBlockReceipts", {rpc::quantity(next)});
-                const auto now = Clock::now();
-                size_t here = 0;
-                for (const auto& r : receipts) {
-                    auto h = fixed_from_hex<Hash32>(r["transactionHash"].get<std::string>());
-                    auto it = h ? index.find(*h) : index.end();
-                    if (it == index.end()) continue;
-                    if (r["status"] != "0x1") {
-                        fail("transfer " + std::to_string(it->second) + " failed (status " +
-                             r["status"].dump() + ")");
-                        break;
-                    }
-                    seen[it->second] = now;
-                    ++here;
-                }
-                if (here) {
-                    ++blocks;
-                    found += here;
-                    {
-                        std::lock_guard lock(mined_mu);
-                        mined = found;
-                    }
-                    mined_cv.notify_all();
-                }
-            }
+            seen[it->second] = now;
+            ++here;
         }
-    } catch (const std::exception& e) {
-        fail(std::string("receipts: ") + e.what());
+        return here;
     }
-    for (auto& t : senders) t.join();
-    const double cpu1 = process_cpu_seconds();
-    if (!error.empty()) throw BenchError(error);
-    const auto t1 = *std::max_element(seen.begin(), seen.end());
 
-    // Final balances: each sender lost what it sent, each recipient got what was sent to it.
-    std::vector<uint256> sender_sent(S), recipient_got(R);
-    for (size_t i = 0; i < N; ++i) {
-        sender_sent[i % S] += uint256(1 + i % 5);
-        recipient_got[i % R] += uint256(1 + i % 5);
-    }
-    {
+    /// Final balances: each sender lost what it sent, each recipient got what was sent to it.
+    void check_balances() {
+        std::vector<uint256> sender_sent(S), recipient_got(R);
+        for (size_t i = 0; i < N; ++i) {
+            sender_sent[i % S] += uint256(1 + i % 5);
+            recipient_got[i % R] += uint256(1 + i % 5);
+        }
         json batch = json::array();
         std::vector<std::pair<Address, uint256>> expect;
         for (size_t s = 1; s < S; ++s) expect.emplace_back(accounts[s].address, per_sender - sender_sent[s]);
@@ -560,7 +642,7 @@ BenchReport run(const BenchOptions& o, std::ostream& log) {
             batch.push_back(
                 {{"jsonrpc", "2.0"}, {"id", k}, {"method", "eth_call"}, {"params", {call, "latest"}}});
         }
-        json out = setup.post(batch.dump());
+        json out = setup->post(batch.dump());
         for (const auto& r : out) {
             const size_t k = r["id"].get<size_t>();
             Bytes v;
@@ -572,23 +654,27 @@ BenchReport run(const BenchOptions& o, std::ostream& log) {
         }
     }
 
-    std::vector<double> lat(N);
-    for (size_t i = 0; i < N; ++i)
-        lat[i] = std::chrono::duration<double, std::milli>(seen[i] - submitted[i]).count();
-    std::sort(lat.begin(), lat.end());
-    rep.blocks = blocks;
-    rep.seconds = std::chrono::duration<double>(t1 - t0).count();
-    rep.tps = double(N) / rep.seconds;
-    rep.p50_ms = percentile(lat, 0.50);
-    rep.p99_ms = percentile(lat, 0.99);
-    rep.max_ms = lat.back();
-    rep.cpu_us_per_tx = (cpu1 - cpu0) * 1e6 / double(N);
-    rep.validators = o.validators;
-    if (rep.recoveries_per_second > 0)
-        rep.share_of_limit = rep.tps / (rep.recoveries_per_second / double(o.validators));
-    if (service) service->stop();
-    if (network) network->stop();
-    return rep;
+    void report() {
+        const auto t1 = *std::max_element(seen.begin(), seen.end());
+        std::vector<double> lat(N);
+        for (size_t i = 0; i < N; ++i)
+            lat[i] = std::chrono::duration<double, std::milli>(seen[i] - submitted[i]).count();
+        std::sort(lat.begin(), lat.end());
+        rep.blocks = blocks;
+        rep.seconds = std::chrono::duration<double>(t1 - t0).count();
+        rep.tps = double(N) / rep.seconds;
+        rep.p50_ms = percentile(lat, 0.50);
+        rep.p99_ms = percentile(lat, 0.99);
+        rep.max_ms = lat.back();
+        rep.cpu_us_per_tx = (cpu1 - cpu0) * 1e6 / double(N);
+        rep.validators = o.validators;
+        if (rep.recoveries_per_second > 0)
+            rep.share_of_limit = rep.tps / (rep.recoveries_per_second / double(o.validators));
+    }
+};
+
+BenchReport run(const BenchOptions& o, std::ostream& log) {
+    return BenchRun(o, log).run();
 }
 
 }  // namespace

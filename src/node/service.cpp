@@ -150,6 +150,27 @@ void SoloProposer::run() {
     }
 }
 
+Result<void, std::string> Service::start_rpc() {
+    const ServiceSettings& st = settings_;
+    metrics_ = std::make_unique<runtime::metrics::Registry>();
+    api_ = std::make_unique<rpc::EthApi>(*backend_, st.api);
+    dispatcher_ = std::make_unique<rpc::Dispatcher>(st.rpc.dispatch, metrics_.get());
+    api_->register_methods(*dispatcher_);
+    if (st.network) register_network_methods(*dispatcher_, network_, st.network->test_faults);
+    ioc_ = std::make_unique<boost::asio::io_context>();
+    rpc::Settings rs = st.rpc;
+    rs.address = st.http_host;
+    rs.port = st.http_port;
+    rs.threads = std::max(1u, st.rpc_threads);
+    server_ = std::make_unique<rpc::Server>(*ioc_, rs, *dispatcher_, backend_.get(), metrics_.get());
+    auto port = server_->start();
+    if (!port)
+        return Unexpected{std::string("cannot serve JSON-RPC on ") + st.http_host + ":" +
+                          std::to_string(st.http_port) + ": " + rpc::to_string(port.error())};
+    port_ = *port;
+    return {};
+}
+
 Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings settings) {
     std::unique_ptr<Service> s(new Service());
     s->settings_ = std::move(settings);
@@ -167,23 +188,7 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
     bs.validator = proposer;
     s->backend_ = std::make_unique<ChainBackend>(*s->ledger_, bs);
 
-    s->metrics_ = std::make_unique<runtime::metrics::Registry>();
-    s->api_ = std::make_unique<rpc::EthApi>(*s->backend_, st.api);
-    s->dispatcher_ = std::make_unique<rpc::Dispatcher>(st.rpc.dispatch, s->metrics_.get());
-    s->api_->register_methods(*s->dispatcher_);
-    if (st.network) register_network_methods(*s->dispatcher_, s->network_, st.network->test_faults);
-    s->ioc_ = std::make_unique<boost::asio::io_context>();
-    rpc::Settings rs = st.rpc;
-    rs.address = st.http_host;
-    rs.port = st.http_port;
-    rs.threads = std::max(1u, st.rpc_threads);
-    s->server_ =
-        std::make_unique<rpc::Server>(*s->ioc_, rs, *s->dispatcher_, s->backend_.get(), s->metrics_.get());
-    auto port = s->server_->start();
-    if (!port)
-        return Unexpected{std::string("cannot serve JSON-RPC on ") + st.http_host + ":" +
-                          std::to_string(st.http_port) + ": " + rpc::to_string(port.error())};
-    s->port_ = *port;
+    if (auto r = s->start_rpc(); !r) return Unexpected{r.error()};
 
     // Node metrics beside the RPC server's (requests and latency by method):
     // served on /metrics in the Prometheus text format.

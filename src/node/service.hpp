@@ -159,6 +159,9 @@ public:
 
 private:
     Service() = default;
+    /// The metrics registry, the JSON-RPC methods and the server on settings_,
+    /// listening (port_ set); start's step after the ledger and the backend.
+    Result<void, std::string> start_rpc();
 
     ServiceSettings settings_;
     std::unique_ptr<ledger::Ledger> ledger_;

@@ -83,6 +83,69 @@ Result<T, ValueError> ok(T v) {
     return v;
 }
 
+// --- helpers of the method registration --------------------------------------
+
+/// Registers handlers that read only their params (not the call context):
+/// reg(name, json(const json& params)).
+auto plain_registrar(Dispatcher& d) {
+    return [&d](const char* name, std::function<json(const json&)> f) {
+        d.register_method(name, [f = std::move(f)](const json& p, CallContext&) { return f(p); });
+    };
+}
+
+Address addr_param(const json& p, size_t i) {
+    return param(p, i, parse_address);
+}
+Hash32 hash_param(const json& p, size_t i) {
+    return param(p, i, parse_hash);
+}
+
+bool bool_param(const json& p, size_t i) {
+    if (i >= p.size()) throw_invalid_params("missing value for required argument " + std::to_string(i));
+    if (!p[i].is_boolean())
+        throw_invalid_params("invalid argument " + std::to_string(i) + ": expected a boolean");
+    return p[i].get<bool>();
+}
+
+std::string filter_id_param(const json& p) {
+    if (p.empty() || !p[0].is_string()) throw_invalid_params("invalid argument 0: expected a filter id");
+    return p[0].get<std::string>();
+}
+
+/// One answer for one send, shared by the single and the batch form of
+/// eth_sendRawTransaction so both word results and errors alike.
+json send_answer(const Result<Hash32, SendFailure>& r) {
+    if (!r) {
+        const auto& f = r.error();
+        if (f.error == txpool::AddError::kInvalid && f.tx_error)
+            server_error(std::string("invalid transaction: ") + chain::to_string(*f.tx_error));
+        server_error(txpool::to_string(f.error));
+    }
+    return json(hex_data(*r));
+}
+
+json eth_subscribe(const json& p, CallContext& ctx) {
+    if (!ctx.subscriptions) throw RpcError(code::kMethodNotFound, "notifications not supported");
+    if (p.empty() || !p[0].is_string())
+        throw_invalid_params("invalid argument 0: expected a subscription name");
+    const std::string& kind = p[0].get_ref<const std::string&>();
+    if (kind == "newHeads") return ctx.subscriptions->subscribe(SubscriptionKind::kNewHeads, {});
+    if (kind == "newPendingTransactions")
+        return ctx.subscriptions->subscribe(SubscriptionKind::kPendingTransactions, {});
+    if (kind == "logs") {
+        LogFilter filter;
+        if (p.size() > 1 && !p[1].is_null()) {
+            auto q = parse_filter(p[1]);
+            if (!q) throw_invalid_params(std::string("invalid argument 1: ") + to_string(q.error()));
+            if (q->from || q->to || q->block_hash)
+                throw_invalid_params("invalid argument 1: a logs subscription takes only address and topics");
+            filter = std::move(q->filter);
+        }
+        return ctx.subscriptions->subscribe(SubscriptionKind::kLogs, std::move(filter));
+    }
+    throw_invalid_params("unsupported subscription: " + kind);
+}
+
 }  // namespace
 
 struct EthApi::Impl {
@@ -481,61 +544,9 @@ struct EthApi::Impl {
         return out;
     }
 
-    // --- registration -------------------------------------------------------
+    // --- handlers too long to read inline in the registration --------------
 
-    void register_methods(Dispatcher& d);
-};
-
-void EthApi::Impl::register_methods(Dispatcher& d) {
-    Backend& be = backend;
-    const auto reg = [&](const char* name, std::function<json(const json&)> f) {
-        d.register_method(name, [f = std::move(f)](const json& p, CallContext&) { return f(p); });
-    };
-    const auto addr_param = [](const json& p, size_t i) { return param(p, i, parse_address); };
-    const auto hash_param = [](const json& p, size_t i) { return param(p, i, parse_hash); };
-    const auto bool_param = [](const json& p, size_t i) {
-        if (i >= p.size()) throw_invalid_params("missing value for required argument " + std::to_string(i));
-        if (!p[i].is_boolean()) throw_invalid_params("invalid argument " + std::to_string(i) + ": expected a boolean");
-        return p[i].get<bool>();
-    };
-
-    // web3_ / net_
-    reg("web3_clientVersion", [&be](const json&) { return json(be.node_info().client_version); });
-    reg("web3_sha3", [](const json& p) { return json(hex_data(crypto::keccak256(param(p, 0, parse_data)))); });
-    reg("net_version", [&be](const json&) { return json(std::to_string(be.chain_id())); });
-    reg("net_listening", [](const json&) { return json(true); });
-    reg("net_peerCount", [&be](const json&) { return json(quantity(uint64_t(be.peer_count()))); });
-
-    // chain
-    reg("eth_chainId", [&be](const json&) { return json(quantity(be.chain_id())); });
-    reg("eth_blockNumber", [&be](const json&) { return json(quantity(be.head_number())); });
-    reg("eth_syncing", [&be](const json&) -> json {
-        auto s = be.sync_status();
-        if (!s) return false;
-        return {{"startingBlock", quantity(s->starting_block)},
-                {"currentBlock", quantity(s->current_block)},
-                {"highestBlock", quantity(s->highest_block)}};
-    });
-    reg("eth_accounts", [](const json&) { return json::array(); });  // the node holds no user keys
-    reg("eth_gasPrice", [&be](const json&) { return json(quantity(be.next_base_fee() + be.suggested_tip())); });
-    reg("eth_maxPriorityFeePerGas", [&be](const json&) { return json(quantity(be.suggested_tip())); });
-    reg("eth_feeHistory", [this](const json& p) { return fee_history(p); });
-
-    // state
-    reg("eth_getBalance", [this, addr_param](const json& p) {
-        const Address a = addr_param(p, 0);
-        return json(quantity(state(require_block(p, 1))->balance(a)));
-    });
-    reg("eth_getCode", [this, addr_param](const json& p) {
-        const Address a = addr_param(p, 0);
-        return json(hex_data(state(require_block(p, 1))->code(a)));
-    });
-    reg("eth_getStorageAt", [this, addr_param](const json& p) {
-        const Address a = addr_param(p, 0);
-        const Bytes32 slot = param(p, 1, parse_slot);
-        return json(hex_data(state(require_block(p, 2))->storage(a, slot)));
-    });
-    reg("eth_getTransactionCount", [this, addr_param](const json& p) {
+    json eth_get_transaction_count(const json& p) {
         const Address a = addr_param(p, 0);
         const bool pending = p.size() > 1 && p[1].is_string() && p[1].get_ref<const std::string&>() == "pending";
         uint64_t nonce = state(require_block(p, 1))->nonce(a);
@@ -547,8 +558,9 @@ void EthApi::Impl::register_methods(Dispatcher& d) {
                     if (n == nonce) ++nonce;
         }
         return json(quantity(nonce));
-    });
-    reg("eth_getProof", [this, addr_param](const json& p) {
+    }
+
+    json eth_get_proof(const json& p) {
         const Address a = addr_param(p, 0);
         if (p.size() < 2 || !p[1].is_array()) throw_invalid_params("invalid argument 1: expected an array of storage keys");
         std::vector<Bytes32> keys;
@@ -578,31 +590,12 @@ void EthApi::Impl::register_methods(Dispatcher& d) {
                     {"nonce", quantity(pr.nonce)},
                     {"storageHash", hex_data(pr.storage_hash)},
                     {"storageProof", std::move(sp)}};
-    });
+    }
 
-    // execution
-    reg("eth_call", [this](const json& p) { return eth_call(p); });
-    d.register_method("eth_estimateGas", [this](const json& p, CallContext& ctx) { return eth_estimate_gas(p, ctx); });
-    reg("eth_createAccessList", [this](const json& p) { return eth_create_access_list(p); });
-    // One answer for one send, shared by the single and the batch form so
-    // both word results and errors alike.
-    const auto send_answer = [](const Result<Hash32, SendFailure>& r) {
-        if (!r) {
-            const auto& f = r.error();
-            if (f.error == txpool::AddError::kInvalid && f.tx_error)
-                server_error(std::string("invalid transaction: ") + chain::to_string(*f.tx_error));
-            server_error(txpool::to_string(f.error));
-        }
-        return json(hex_data(*r));
-    };
-    reg("eth_sendRawTransaction", [&be, send_answer](const json& p) {
-        const Bytes raw = param(p, 0, parse_data);
-        return send_answer(be.send_raw_transaction(raw));
-    });
-    // A batch of sends reaches the backend as one call, so the node recovers
-    // their senders in parallel; params errors stay per element.
-    d.register_batch_method("eth_sendRawTransaction", [&be, send_answer](std::span<const json* const> params,
-                                                                        CallContext&) {
+    /// The batch form of eth_sendRawTransaction: the sends reach the backend
+    /// as one call, so the node recovers their senders in parallel; params
+    /// errors stay per element.
+    std::vector<BatchAnswer> eth_send_raw_transaction_batch(std::span<const json* const> params) {
         std::vector<BatchAnswer> answers(params.size());
         std::vector<Bytes> raws(params.size());
         std::vector<size_t> sent;
@@ -618,7 +611,7 @@ void EthApi::Impl::register_methods(Dispatcher& d) {
         std::vector<ByteView> views;
         views.reserve(sent.size());
         for (const size_t i : sent) views.push_back(raws[i]);
-        auto results = be.send_raw_transactions(views);
+        auto results = backend.send_raw_transactions(views);
         for (size_t k = 0; k < sent.size(); ++k) {
             try {
                 answers[sent[k]].result = send_answer(results[k]);
@@ -627,10 +620,10 @@ void EthApi::Impl::register_methods(Dispatcher& d) {
             }
         }
         return answers;
-    });
+    }
 
-    // blocks
-    const auto block_by = [this, bool_param](const json& p, bool by_hash) -> json {
+    /// eth_getBlockByHash (by_hash) and eth_getBlockByNumber.
+    json block_by(const json& p, bool by_hash) {
         BlockId id;
         if (by_hash) {
             id.tag = BlockId::Tag::kHash;
@@ -645,37 +638,22 @@ void EthApi::Impl::register_methods(Dispatcher& d) {
         std::vector<Address> senders;
         if (body && full) senders = backend.senders(f->hash, *body);
         return block_json(f->header, f->hash, body ? &*body : nullptr, full, &senders);
-    };
-    reg("eth_getBlockByNumber", [block_by](const json& p) { return block_by(p, false); });
-    reg("eth_getBlockByHash", [block_by](const json& p) { return block_by(p, true); });
-    const auto tx_count = [this](const BlockId& id) -> json {
+    }
+
+    json block_tx_count(const BlockId& id) {
         auto f = find_block(id);
         if (!f) return nullptr;
         auto body = backend.body(f->hash);
         return quantity(uint64_t(body ? body->transactions.size() : 0));
-    };
-    reg("eth_getBlockTransactionCountByNumber", [tx_count](const json& p) {
-        return tx_count(param(p, 0, [](const json& j) { return parse_block_id(j, false); }));
-    });
-    reg("eth_getBlockTransactionCountByHash", [tx_count, hash_param](const json& p) {
-        return tx_count(BlockId{BlockId::Tag::kHash, 0, hash_param(p, 0), false});
-    });
-    reg("eth_getUncleCountByBlockNumber", [](const json&) { return json("0x0"); });
-    reg("eth_getUncleCountByBlockHash", [](const json&) { return json("0x0"); });
-    const auto tx_at = [this](const BlockId& id, uint64_t index) -> json {
+    }
+
+    json block_tx_at(const BlockId& id, uint64_t index) {
         auto f = find_block(id);
         if (!f) return nullptr;
         return tx_by_location(*f, index);
-    };
-    reg("eth_getTransactionByBlockNumberAndIndex", [tx_at](const json& p) {
-        const BlockId id = param(p, 0, [](const json& j) { return parse_block_id(j, false); });
-        return tx_at(id, param(p, 1, parse_quantity_u64));
-    });
-    reg("eth_getTransactionByBlockHashAndIndex", [tx_at, hash_param](const json& p) {
-        const Hash32 h = hash_param(p, 0);
-        return tx_at(BlockId{BlockId::Tag::kHash, 0, h, false}, param(p, 1, parse_quantity_u64));
-    });
-    reg("eth_getTransactionByHash", [this, hash_param](const json& p) -> json {
+    }
+
+    json eth_get_transaction_by_hash(const json& p) {
         const Hash32 h = hash_param(p, 0);
         if (auto loc = backend.tx_location(h)) {
             auto header = backend.header_by_hash(loc->block_hash);
@@ -683,8 +661,9 @@ void EthApi::Impl::register_methods(Dispatcher& d) {
         }
         if (auto pooled = backend.pool_transaction(h)) return transaction_json(pooled->tx, h, pooled->sender, std::nullopt);
         return nullptr;
-    });
-    reg("eth_getTransactionReceipt", [this, hash_param](const json& p) -> json {
+    }
+
+    json eth_get_transaction_receipt(const json& p) {
         const Hash32 h = hash_param(p, 0);
         auto loc = backend.tx_location(h);
         if (!loc) return nullptr;
@@ -701,8 +680,9 @@ void EthApi::Impl::register_methods(Dispatcher& d) {
         return receipt_json((*receipts)[i], body->transactions[i], h, senders.at(i),
                             TxContext{loc->block_hash, header->number, i, header->base_fee},
                             (*receipts)[i].cumulative_gas_used - prev, log_start);
-    });
-    reg("eth_getBlockReceipts", [this](const json& p) -> json {
+    }
+
+    json eth_get_block_receipts(const json& p) {
         const BlockId id = param(p, 0, [](const json& j) { return parse_block_id(j); });
         auto f = find_block(id);
         if (!f) return nullptr;
@@ -710,77 +690,32 @@ void EthApi::Impl::register_methods(Dispatcher& d) {
         auto receipts = backend.receipts(f->hash);
         if (!body || !receipts) return nullptr;
         return block_receipts_json(f->header, f->hash, *body, *receipts, backend.senders(f->hash, *body));
-    });
+    }
 
-    // logs and filters
-    reg("eth_getLogs", [this](const json& p) { return logs_json(query_logs(param(p, 0, parse_filter))); });
-    reg("eth_newFilter", [this](const json& p) {
+    json eth_new_filter(const json& p) {
         Filter f{FilterKind::kLogs, {}, param(p, 0, parse_filter), 0, {}};
         if (f.query.block_hash) throw_invalid_params("invalid argument 0: blockHash is not allowed in a filter");
         f.next_block = f.query.from ? tag_number(*f.query.from) : backend.head_number() + 1;
         // "latest" as fromBlock means "from now on" for a polling filter.
         if (f.query.from && f.query.from->tag == BlockId::Tag::kLatest) f.next_block = backend.head_number() + 1;
         return json(install(std::move(f)));
-    });
-    reg("eth_newBlockFilter", [this](const json&) { return json(install(Filter{FilterKind::kBlocks, {}, {}, 0, {}})); });
-    reg("eth_newPendingTransactionFilter",
-        [this](const json&) { return json(install(Filter{FilterKind::kPending, {}, {}, 0, {}})); });
-    const auto id_param = [](const json& p) {
-        if (p.empty() || !p[0].is_string()) throw_invalid_params("invalid argument 0: expected a filter id");
-        return p[0].get<std::string>();
-    };
-    reg("eth_getFilterChanges", [this, id_param](const json& p) { return filter_changes(id_param(p)); });
-    reg("eth_getFilterLogs", [this, id_param](const json& p) {
+    }
+
+    json eth_get_filter_logs(const json& p) {
         FilterQuery q;
         {
             std::lock_guard lock(filters_mutex);
             expire_filters_locked();
-            auto it = filters.find(id_param(p));
+            auto it = filters.find(filter_id_param(p));
             if (it == filters.end() || it->second.kind != FilterKind::kLogs) server_error("filter not found");
             it->second.last_poll = Clock::now();
             q = it->second.query;
         }
         return logs_json(query_logs(q));
-    });
-    reg("eth_uninstallFilter", [this, id_param](const json& p) {
-        const std::string id = id_param(p);
-        std::lock_guard lock(filters_mutex);
-        return json(filters.erase(id) == 1);
-    });
+    }
 
-    // pub/sub (WebSocket only)
-    d.register_method("eth_subscribe", [](const json& p, CallContext& ctx) -> json {
-        if (!ctx.subscriptions) throw RpcError(code::kMethodNotFound, "notifications not supported");
-        if (p.empty() || !p[0].is_string()) throw_invalid_params("invalid argument 0: expected a subscription name");
-        const std::string& kind = p[0].get_ref<const std::string&>();
-        if (kind == "newHeads") return ctx.subscriptions->subscribe(SubscriptionKind::kNewHeads, {});
-        if (kind == "newPendingTransactions")
-            return ctx.subscriptions->subscribe(SubscriptionKind::kPendingTransactions, {});
-        if (kind == "logs") {
-            LogFilter filter;
-            if (p.size() > 1 && !p[1].is_null()) {
-                auto q = parse_filter(p[1]);
-                if (!q) throw_invalid_params(std::string("invalid argument 1: ") + to_string(q.error()));
-                if (q->from || q->to || q->block_hash)
-                    throw_invalid_params("invalid argument 1: a logs subscription takes only address and topics");
-                filter = std::move(q->filter);
-            }
-            return ctx.subscriptions->subscribe(SubscriptionKind::kLogs, std::move(filter));
-        }
-        throw_invalid_params("unsupported subscription: " + kind);
-    });
-    d.register_method("eth_unsubscribe", [](const json& p, CallContext& ctx) -> json {
-        if (!ctx.subscriptions) throw RpcError(code::kMethodNotFound, "notifications not supported");
-        if (p.empty() || !p[0].is_string()) throw_invalid_params("invalid argument 0: expected a subscription id");
-        return ctx.subscriptions->unsubscribe(p[0].get<std::string>());
-    });
-
-    // txpool_ / trellis_
-    reg("txpool_status", [&be](const json&) {
-        return json{{"pending", quantity(uint64_t(be.pool_pending()))}, {"queued", quantity(uint64_t(be.pool_queued()))}};
-    });
-    reg("txpool_content", [&be](const json&) {
-        const auto c = be.pool_content();
+    json txpool_content() {
+        const auto c = backend.pool_content();
         const auto side = [](const auto& m) {
             json out = json::object();
             for (const auto& [sender, txs] : m) {
@@ -792,8 +727,10 @@ void EthApi::Impl::register_methods(Dispatcher& d) {
             return out;
         };
         return json{{"pending", side(c.pending)}, {"queued", side(c.queued)}};
-    });
-    reg("trellis_nodeInfo", [&be](const json&) {
+    }
+
+    json trellis_node_info() {
+        Backend& be = backend;
         const NodeInfo info = be.node_info();
         const BlockNum head = be.head_number();
         const auto hash = be.canonical_hash(head);
@@ -820,7 +757,169 @@ void EthApi::Impl::register_methods(Dispatcher& d) {
             out["p2pPort"] = n->p2p_port;
         }
         return out;
+    }
+
+    // --- registration -------------------------------------------------------
+    // One function per area; register_methods calls them in this order.
+
+    void register_methods(Dispatcher& d);
+    void register_web3_and_net(Dispatcher& d);
+    void register_chain_and_fees(Dispatcher& d);
+    void register_state(Dispatcher& d);
+    void register_execution(Dispatcher& d);
+    void register_blocks(Dispatcher& d);
+    void register_transactions(Dispatcher& d);
+    void register_filters(Dispatcher& d);
+    void register_subscriptions(Dispatcher& d);
+    void register_txpool_and_trellis(Dispatcher& d);
+};
+
+void EthApi::Impl::register_methods(Dispatcher& d) {
+    register_web3_and_net(d);
+    register_chain_and_fees(d);
+    register_state(d);
+    register_execution(d);
+    register_blocks(d);
+    register_transactions(d);
+    register_filters(d);
+    register_subscriptions(d);
+    register_txpool_and_trellis(d);
+}
+
+void EthApi::Impl::register_web3_and_net(Dispatcher& d) {
+    Backend& be = backend;
+    const auto reg = plain_registrar(d);
+    reg("web3_clientVersion", [&be](const json&) { return json(be.node_info().client_version); });
+    reg("web3_sha3",
+        [](const json& p) { return json(hex_data(crypto::keccak256(param(p, 0, parse_data)))); });
+    reg("net_version", [&be](const json&) { return json(std::to_string(be.chain_id())); });
+    reg("net_listening", [](const json&) { return json(true); });
+    reg("net_peerCount", [&be](const json&) { return json(quantity(uint64_t(be.peer_count()))); });
+}
+
+void EthApi::Impl::register_chain_and_fees(Dispatcher& d) {
+    Backend& be = backend;
+    const auto reg = plain_registrar(d);
+    reg("eth_chainId", [&be](const json&) { return json(quantity(be.chain_id())); });
+    reg("eth_blockNumber", [&be](const json&) { return json(quantity(be.head_number())); });
+    reg("eth_syncing", [&be](const json&) -> json {
+        auto s = be.sync_status();
+        if (!s) return false;
+        return {{"startingBlock", quantity(s->starting_block)},
+                {"currentBlock", quantity(s->current_block)},
+                {"highestBlock", quantity(s->highest_block)}};
     });
+    reg("eth_accounts", [](const json&) { return json::array(); });  // the node holds no user keys
+    reg("eth_gasPrice",
+        [&be](const json&) { return json(quantity(be.next_base_fee() + be.suggested_tip())); });
+    reg("eth_maxPriorityFeePerGas", [&be](const json&) { return json(quantity(be.suggested_tip())); });
+    reg("eth_feeHistory", [this](const json& p) { return fee_history(p); });
+}
+
+void EthApi::Impl::register_state(Dispatcher& d) {
+    const auto reg = plain_registrar(d);
+    reg("eth_getBalance", [this](const json& p) {
+        const Address a = addr_param(p, 0);
+        return json(quantity(state(require_block(p, 1))->balance(a)));
+    });
+    reg("eth_getCode", [this](const json& p) {
+        const Address a = addr_param(p, 0);
+        return json(hex_data(state(require_block(p, 1))->code(a)));
+    });
+    reg("eth_getStorageAt", [this](const json& p) {
+        const Address a = addr_param(p, 0);
+        const Bytes32 slot = param(p, 1, parse_slot);
+        return json(hex_data(state(require_block(p, 2))->storage(a, slot)));
+    });
+    reg("eth_getTransactionCount", [this](const json& p) { return eth_get_transaction_count(p); });
+    reg("eth_getProof", [this](const json& p) { return eth_get_proof(p); });
+}
+
+void EthApi::Impl::register_execution(Dispatcher& d) {
+    Backend& be = backend;
+    const auto reg = plain_registrar(d);
+    reg("eth_call", [this](const json& p) { return eth_call(p); });
+    d.register_method("eth_estimateGas",
+                      [this](const json& p, CallContext& ctx) { return eth_estimate_gas(p, ctx); });
+    reg("eth_createAccessList", [this](const json& p) { return eth_create_access_list(p); });
+    reg("eth_sendRawTransaction", [&be](const json& p) {
+        const Bytes raw = param(p, 0, parse_data);
+        return send_answer(be.send_raw_transaction(raw));
+    });
+    d.register_batch_method("eth_sendRawTransaction",
+                            [this](std::span<const json* const> params, CallContext&) {
+                                return eth_send_raw_transaction_batch(params);
+                            });
+}
+
+void EthApi::Impl::register_blocks(Dispatcher& d) {
+    const auto reg = plain_registrar(d);
+    reg("eth_getBlockByNumber", [this](const json& p) { return block_by(p, false); });
+    reg("eth_getBlockByHash", [this](const json& p) { return block_by(p, true); });
+    reg("eth_getBlockTransactionCountByNumber", [this](const json& p) {
+        return block_tx_count(param(p, 0, [](const json& j) { return parse_block_id(j, false); }));
+    });
+    reg("eth_getBlockTransactionCountByHash", [this](const json& p) {
+        return block_tx_count(BlockId{BlockId::Tag::kHash, 0, hash_param(p, 0), false});
+    });
+    reg("eth_getUncleCountByBlockNumber", [](const json&) { return json("0x0"); });
+    reg("eth_getUncleCountByBlockHash", [](const json&) { return json("0x0"); });
+}
+
+void EthApi::Impl::register_transactions(Dispatcher& d) {
+    const auto reg = plain_registrar(d);
+    reg("eth_getTransactionByBlockNumberAndIndex", [this](const json& p) {
+        const BlockId id = param(p, 0, [](const json& j) { return parse_block_id(j, false); });
+        return block_tx_at(id, param(p, 1, parse_quantity_u64));
+    });
+    reg("eth_getTransactionByBlockHashAndIndex", [this](const json& p) {
+        const Hash32 h = hash_param(p, 0);
+        return block_tx_at(BlockId{BlockId::Tag::kHash, 0, h, false}, param(p, 1, parse_quantity_u64));
+    });
+    reg("eth_getTransactionByHash", [this](const json& p) { return eth_get_transaction_by_hash(p); });
+    reg("eth_getTransactionReceipt", [this](const json& p) { return eth_get_transaction_receipt(p); });
+    reg("eth_getBlockReceipts", [this](const json& p) { return eth_get_block_receipts(p); });
+}
+
+void EthApi::Impl::register_filters(Dispatcher& d) {
+    const auto reg = plain_registrar(d);
+    reg("eth_getLogs", [this](const json& p) { return logs_json(query_logs(param(p, 0, parse_filter))); });
+    reg("eth_newFilter", [this](const json& p) { return eth_new_filter(p); });
+    reg("eth_newBlockFilter", [this](const json&) {
+        return json(install(Filter{FilterKind::kBlocks, {}, {}, 0, {}}));
+    });
+    reg("eth_newPendingTransactionFilter", [this](const json&) {
+        return json(install(Filter{FilterKind::kPending, {}, {}, 0, {}}));
+    });
+    reg("eth_getFilterChanges", [this](const json& p) { return filter_changes(filter_id_param(p)); });
+    reg("eth_getFilterLogs", [this](const json& p) { return eth_get_filter_logs(p); });
+    reg("eth_uninstallFilter", [this](const json& p) {
+        const std::string id = filter_id_param(p);
+        std::lock_guard lock(filters_mutex);
+        return json(filters.erase(id) == 1);
+    });
+}
+
+// pub/sub (WebSocket only)
+void EthApi::Impl::register_subscriptions(Dispatcher& d) {
+    d.register_method("eth_subscribe", eth_subscribe);
+    d.register_method("eth_unsubscribe", [](const json& p, CallContext& ctx) -> json {
+        if (!ctx.subscriptions) throw RpcError(code::kMethodNotFound, "notifications not supported");
+        if (p.empty() || !p[0].is_string())
+            throw_invalid_params("invalid argument 0: expected a subscription id");
+        return ctx.subscriptions->unsubscribe(p[0].get<std::string>());
+    });
+}
+
+void EthApi::Impl::register_txpool_and_trellis(Dispatcher& d) {
+    Backend& be = backend;
+    const auto reg = plain_registrar(d);
+    reg("txpool_status", [&be](const json&) {
+        return json{{"pending", quantity(uint64_t(be.pool_pending()))},
+                    {"queued", quantity(uint64_t(be.pool_queued()))}};
+    });
+    reg("txpool_content", [this](const json&) { return txpool_content(); });
+    reg("trellis_nodeInfo", [this](const json&) { return trellis_node_info(); });
 }
 
 EthApi::EthApi(Backend& backend, ApiSettings settings) : impl_(std::make_unique<Impl>(backend, std::move(settings))) {}

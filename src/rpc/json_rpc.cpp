@@ -149,6 +149,100 @@ std::optional<json> Dispatcher::handle_one(const json& req, CallContext& ctx) co
     return respond(std::get<Call>(checked), ctx);
 }
 
+/// Answers the elements of a batch in order. Well-formed calls of a method
+/// with a batch form, grouped by method, are answered together when the first
+/// of them comes up.
+struct Dispatcher::Batch {
+    struct Group {
+        const BatchHandler* handler = nullptr;
+        std::vector<size_t> members;
+        std::vector<BatchAnswer> answers;
+        double seconds_each = 0;
+        bool done = false;
+    };
+
+    const Dispatcher& dispatcher;
+    const json& req;  // a non-empty array
+    CallContext& ctx;
+    std::vector<std::variant<Call, std::optional<json>>> checked;
+    std::unordered_map<std::string_view, Group> groups;
+    std::vector<Group*> group_of;  // null: answered on its own
+    std::vector<size_t> slot;      // position within its group
+
+    Batch(const Dispatcher& d, const json& batch, CallContext& c)
+        : dispatcher(d), req(batch), ctx(c), group_of(batch.size(), nullptr), slot(batch.size(), 0) {
+        checked.reserve(req.size());
+        for (const auto& item : req) checked.push_back(dispatcher.check(item));
+        if (!dispatcher.batch_methods_.empty()) group_calls();
+    }
+
+    /// The array of responses; nullopt when there are none (all notifications).
+    std::optional<json> answer() {
+        json out = json::array();
+        for (size_t i = 0; i < req.size(); ++i)
+            if (auto r = answer_element(i)) out.push_back(std::move(*r));
+        if (out.empty()) return std::nullopt;
+        return out;
+    }
+
+private:
+    /// Groups the calls of each batch method; a group of two or more is answered together.
+    void group_calls() {
+        for (size_t i = 0; i < checked.size(); ++i) {
+            const Call* c = std::get_if<Call>(&checked[i]);
+            if (!c) continue;
+            const auto b = dispatcher.batch_methods_.find(*c->method);
+            if (b == dispatcher.batch_methods_.end() || !dispatcher.methods_.count(*c->method)) continue;
+            Group& g = groups[*c->method];
+            g.handler = &b->second;
+            g.members.push_back(i);
+        }
+        for (auto& [name, g] : groups)
+            if (g.members.size() >= 2)
+                for (size_t k = 0; k < g.members.size(); ++k) {
+                    group_of[g.members[k]] = &g;
+                    slot[g.members[k]] = k;
+                }
+    }
+
+    std::optional<json> answer_element(size_t i) {
+        Group* g = group_of[i];
+        // Elements already answered with their group are past any deadline check.
+        if (ctx.expired() && !(g && g->done)) {
+            const auto& item = req[i];
+            return make_error(item.is_object() && item.contains("id") ? item["id"] : json(nullptr),
+                              code::kLimitExceeded, "request timed out");
+        }
+        if (auto* response = std::get_if<std::optional<json>>(&checked[i])) return std::move(*response);
+        const Call& call = std::get<Call>(checked[i]);
+        if (!g) return dispatcher.respond(call, ctx);
+        if (!g->done) run_group(*g);
+        return dispatcher.respond(call, ctx, &g->answers[slot[i]], g->seconds_each);
+    }
+
+    /// Hands the group's params to its batch handler at once, timing them.
+    void run_group(Group& g) {
+        std::vector<const json*> params;
+        params.reserve(g.members.size());
+        for (const size_t m : g.members) params.push_back(std::get<Call>(checked[m]).params);
+        const auto start = std::chrono::steady_clock::now();
+        try {
+            g.answers = (*g.handler)(params, ctx);
+        } catch (...) {
+            g.answers.clear();
+        }
+        if (g.answers.size() != g.members.size()) {
+            // A batch handler that failed as a whole: every element gets the failure.
+            g.answers.assign(g.members.size(), BatchAnswer{});
+            for (auto& a : g.answers)
+                a.error = std::make_exception_ptr(RpcError(code::kInternal, "internal error"));
+        }
+        g.seconds_each = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
+                         double(g.members.size());
+        g.done = true;
+    }
+};
+
 std::optional<std::string> Dispatcher::handle(std::string_view body, CallContext& ctx) const {
     // Dumping replaces invalid UTF-8 (e.g. from echoed strings) instead of throwing.
     const auto dump = [](const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); };
@@ -168,81 +262,9 @@ std::optional<std::string> Dispatcher::handle(std::string_view body, CallContext
             return dump(make_error(nullptr, code::kLimitExceeded,
                                    "batch too large: " + std::to_string(req.size()) + " requests, limit " +
                                        std::to_string(settings_.max_batch)));
-        // Well-formed calls of a method with a batch form, grouped by method,
-        // are answered together when the first of them comes up.
-        std::vector<std::variant<Call, std::optional<json>>> checked;
-        checked.reserve(req.size());
-        for (const auto& item : req) checked.push_back(check(item));
-        struct Group {
-            const BatchHandler* handler = nullptr;
-            std::vector<size_t> members;
-            std::vector<BatchAnswer> answers;
-            double seconds_each = 0;
-            bool done = false;
-        };
-        std::unordered_map<std::string_view, Group> groups;
-        std::vector<Group*> group_of(req.size(), nullptr);
-        std::vector<size_t> slot(req.size(), 0);  // position within its group
-        if (!batch_methods_.empty()) {
-            for (size_t i = 0; i < checked.size(); ++i) {
-                const Call* c = std::get_if<Call>(&checked[i]);
-                if (!c) continue;
-                const auto b = batch_methods_.find(*c->method);
-                if (b == batch_methods_.end() || !methods_.count(*c->method)) continue;
-                Group& g = groups[*c->method];
-                g.handler = &b->second;
-                g.members.push_back(i);
-            }
-            for (auto& [name, g] : groups)
-                if (g.members.size() >= 2)
-                    for (size_t k = 0; k < g.members.size(); ++k) {
-                        group_of[g.members[k]] = &g;
-                        slot[g.members[k]] = k;
-                    }
-        }
-        json out = json::array();
-        for (size_t i = 0; i < req.size(); ++i) {
-            Group* g = group_of[i];
-            // Elements already answered with their group are past any deadline check.
-            if (ctx.expired() && !(g && g->done)) {
-                const auto& item = req[i];
-                out.push_back(make_error(item.is_object() && item.contains("id") ? item["id"] : json(nullptr),
-                                         code::kLimitExceeded, "request timed out"));
-                continue;
-            }
-            if (auto* response = std::get_if<std::optional<json>>(&checked[i])) {
-                if (*response) out.push_back(std::move(**response));
-                continue;
-            }
-            const Call& call = std::get<Call>(checked[i]);
-            if (!g) {
-                if (auto r = respond(call, ctx)) out.push_back(std::move(*r));
-                continue;
-            }
-            if (!g->done) {
-                std::vector<const json*> params;
-                params.reserve(g->members.size());
-                for (const size_t m : g->members) params.push_back(std::get<Call>(checked[m]).params);
-                const auto start = std::chrono::steady_clock::now();
-                try {
-                    g->answers = (*g->handler)(params, ctx);
-                } catch (...) {
-                    g->answers.clear();
-                }
-                if (g->answers.size() != g->members.size()) {
-                    // A batch handler that failed as a whole: every element gets the failure.
-                    g->answers.assign(g->members.size(), BatchAnswer{});
-                    for (auto& a : g->answers)
-                        a.error = std::make_exception_ptr(RpcError(code::kInternal, "internal error"));
-                }
-                g->seconds_each = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
-                                  double(g->members.size());
-                g->done = true;
-            }
-            if (auto r = respond(call, ctx, &g->answers[slot[i]], g->seconds_each)) out.push_back(std::move(*r));
-        }
-        if (out.empty()) return std::nullopt;  // §6: all notifications, nothing returned
-        return dump(out);
+        auto out = Batch(*this, req, ctx).answer();
+        if (!out) return std::nullopt;  // §6: all notifications, nothing returned
+        return dump(*out);
     } catch (const std::exception& e) {
         return dump(make_error(nullptr, code::kInternal, std::string("internal error: ") + e.what()));
     } catch (...) {

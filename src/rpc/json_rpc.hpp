@@ -127,6 +127,8 @@ private:
     /// batch's time is `seconds`) and builds the response.
     std::optional<json> respond(const Call& call, CallContext& ctx, const BatchAnswer* answer = nullptr,
                                 double seconds = 0) const;
+    /// The answering of one batch (JSON-RPC 2.0 §6), its calls grouped by batch method.
+    struct Batch;
 
     DispatchSettings settings_;
     std::unordered_map<std::string, Handler> methods_;

@@ -9,9 +9,11 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <ctime>
 #include <filesystem>
+#include <memory>
 #include <sstream>
 
 #include "base/hex.hpp"
@@ -654,111 +656,233 @@ int cmd_devnet(NodeOptions o, const DevnetOptions& d) {
     return rc;
 }
 
-}  // namespace
+int cmd_vmtest(const std::vector<std::string>& paths) {
+    const auto s = cli::run_vm_tests({paths.begin(), paths.end()}, std::cout);
+    std::cout << s.passed << " passed, " << s.failed << " failed\n";
+    return s.failed == 0 ? 0 : 1;
+}
 
-int main(int argc, char** argv) {
-    CLI::App app{"Trellis: a consortium blockchain node and its tools"};
-    app.require_subcommand(1);
+struct KeysOptions {
+    std::string keystore = "keystore";
+    std::string password_file;
+    std::string import_file;
+    bool light = false;
+    std::string validator_out;
+    std::string validator_suite = "ethereum";
+};
 
+int cmd_keys_new(const KeysOptions& o) {
+    const auto key = crypto::ethereum_suite().generate_private_key();
+    return write_keyfile(o.keystore, key, read_password(o.password_file), o.light);
+}
+
+int cmd_keys_import(const KeysOptions& o) {
+    std::ifstream in(o.import_file);
+    std::string hex;
+    std::getline(in, hex);
+    auto key = fixed_from_hex<Bytes32>(hex);
+    if (!key || !crypto::secp256k1::public_key(*key))
+        throw std::runtime_error("not a valid private key in " + o.import_file);
+    return write_keyfile(o.keystore, *key, read_password(o.password_file), o.light);
+}
+
+struct CaOptions {
+    std::string dir = "ca";
+    std::string node;
+    std::string out = ".";
+    int days = 0;  // 0: the default for the certificate's kind
+};
+
+int cmd_ca_init(const CaOptions& o) {
+    auto r = p2p::ca::init_ca(o.dir, "Trellis consortium CA", o.days > 0 ? o.days : p2p::ca::kCaValidDays);
+    if (!r) throw std::runtime_error(std::string("ca init: ") + p2p::ca::to_string(r.error()));
+    std::cout << "wrote " << (std::filesystem::path(o.dir) / p2p::ca::kCaCertFile).string() << " and "
+              << (std::filesystem::path(o.dir) / p2p::ca::kCaKeyFile).string() << " (keep it offline)\n";
+    return 0;
+}
+
+int cmd_ca_issue(const CaOptions& o) {
+    auto r = p2p::ca::issue_node(o.dir, o.node, o.out, o.days > 0 ? o.days : p2p::ca::kNodeValidDays);
+    if (!r) throw std::runtime_error(std::string("ca issue: ") + p2p::ca::to_string(r.error()));
+    std::cout << "certificate: " << r->cert_file.string() << "\nkey:         " << r->key_file.string()
+              << "\nca:          " << r->ca_file.string() << "\nnode id:     " << to_0x_hex(r->node_id.view())
+              << "\n";
+    return 0;
+}
+
+int cmd_bench(const devtools::BenchOptions& o) {
+    auto r = devtools::run_bench(o, std::cerr);
+    if (!r) {
+        std::cerr << "bench failed: " << r.error() << "\n";
+        return 1;
+    }
+    devtools::print_bench_report(*r, std::cout);
+    return 0;
+}
+
+/// A subcommand and what runs it when the command line names it. `run` owns
+/// the variables the subcommand's options write, so they live as long as the
+/// App does.
+struct Command {
+    const CLI::App* cmd;
+    std::function<int()> run;
+};
+using Commands = std::vector<Command>;
+
+// One add_<command> per top-level subcommand: its options, help texts and the
+// Command that runs it. main adds them in the order `trellis --help` lists them.
+
+void add_statetest(CLI::App& app, Commands& commands) {
+    struct Options {
+        std::vector<std::string> paths;
+        std::string fork = "Cancun", filter;
+        bool dump = false;
+    };
+    auto o = std::make_shared<Options>();
     auto* st = app.add_subcommand("statetest", "Run Ethereum state-test JSON files or folders");
-    std::vector<std::string> st_paths;
-    std::string st_fork = "Cancun", st_filter;
-    st->add_option("paths", st_paths, "state-test files or folders")->required();
-    st->add_option("--fork", st_fork, "post section to check (Cancun, Shanghai)")->capture_default_str();
-    st->add_option("--filter", st_filter, "only tests whose name contains this");
-    bool st_dump = false;
-    st->add_flag("--dump", st_dump, "print each case's post-state (for debugging)");
+    st->add_option("paths", o->paths, "state-test files or folders")->required();
+    st->add_option("--fork", o->fork, "post section to check (Cancun, Shanghai)")->capture_default_str();
+    st->add_option("--filter", o->filter, "only tests whose name contains this");
+    st->add_flag("--dump", o->dump, "print each case's post-state (for debugging)");
+    commands.push_back({st, [o] { return cmd_statetest(o->paths, o->fork, o->filter, o->dump); }});
+}
 
+void add_vmtest(CLI::App& app, Commands& commands) {
+    auto paths = std::make_shared<std::vector<std::string>>();
     auto* vt = app.add_subcommand("vmtest", "Run the classic VM tests (ethereum/legacytests VMTests)");
-    std::vector<std::string> vt_paths;
-    vt->add_option("paths", vt_paths, "VM-test files or folders")->required();
+    vt->add_option("paths", *paths, "VM-test files or folders")->required();
+    commands.push_back({vt, [paths] { return cmd_vmtest(*paths); }});
+}
 
+void add_evm(CLI::App& app, Commands& commands) {
+    struct Options {
+        std::string code, input, rev = "cancun";
+        int64_t gas = 10'000'000;
+        bool bench = false;
+    };
+    auto o = std::make_shared<Options>();
     auto* ev = app.add_subcommand("evm", "EVM tools");
     ev->require_subcommand(1);
     auto* run = ev->add_subcommand("run", "Execute bytecode against an empty state");
-    std::string code, input, rev = "cancun";
-    int64_t gas = 10'000'000;
-    bool bench = false;
-    run->add_option("--code", code, "bytecode as hex, or @FILE")->required();
-    run->add_option("--input", input, "calldata as hex, or @FILE");
-    run->add_option("--gas", gas, "gas limit")->capture_default_str();
-    run->add_option("--rev", rev, "revision: shanghai, cancun, trellis")->capture_default_str();
-    run->add_flag("--bench", bench, "repeat and print the median time and gas/s");
+    run->add_option("--code", o->code, "bytecode as hex, or @FILE")->required();
+    run->add_option("--input", o->input, "calldata as hex, or @FILE");
+    run->add_option("--gas", o->gas, "gas limit")->capture_default_str();
+    run->add_option("--rev", o->rev, "revision: shanghai, cancun, trellis")->capture_default_str();
+    run->add_flag("--bench", o->bench, "repeat and print the median time and gas/s");
+    commands.push_back({run, [o] { return cmd_evm_run(o->code, o->input, o->gas, o->rev, o->bench); }});
+}
 
+void add_genesis(CLI::App& app, Commands& commands) {
+    auto o = std::make_shared<GenesisOptions>();
     auto* gen = app.add_subcommand("genesis", "Genesis files");
     gen->require_subcommand(1);
     auto* gen_new = gen->add_subcommand("new", "Write a valid genesis file");
-    GenesisOptions gopt;
-    gen_new->add_option("--chain-id", gopt.chain_id, "chain id")->capture_default_str();
-    gen_new->add_option("--crypto-suite", gopt.suite, "ethereum or sm")->capture_default_str();
-    gen_new->add_option("--evm-revision", gopt.revision, "Shanghai, Cancun or Trellis")->capture_default_str();
-    gen_new->add_option("--gas-limit", gopt.gas_limit, "block gas limit")->capture_default_str();
-    gen_new->add_option("--base-fee", gopt.base_fee, "fixed base fee in wei (0 allowed)")->capture_default_str();
-    gen_new->add_option("--alloc", gopt.alloc, "prefunded account ADDRESS=BALANCE (repeatable)");
-    gen_new->add_option("--validator", gopt.validators,
-                        "validator key=KEYFILE|0xPUBKEY,stake=N[,cert=NODE.crt]: KEYFILE holds the hex private key, "
-                        "PUBKEY is 64 bytes X||Y, the node id comes from the certificate (repeatable; default: one "
-                        "validator with a new key)");
-    gen_new->add_option("--observer", gopt.observers,
-                        "node certificate (PEM) of a non-validator node admitted to the network (repeatable)");
-    gen_new->add_option("--out", gopt.out, "file to write (default: stdout)");
+    gen_new->add_option("--chain-id", o->chain_id, "chain id")->capture_default_str();
+    gen_new->add_option("--crypto-suite", o->suite, "ethereum or sm")->capture_default_str();
+    gen_new->add_option("--evm-revision", o->revision, "Shanghai, Cancun or Trellis")->capture_default_str();
+    gen_new->add_option("--gas-limit", o->gas_limit, "block gas limit")->capture_default_str();
+    gen_new->add_option("--base-fee", o->base_fee, "fixed base fee in wei (0 allowed)")
+        ->capture_default_str();
+    gen_new->add_option("--alloc", o->alloc, "prefunded account ADDRESS=BALANCE (repeatable)");
+    gen_new->add_option(
+        "--validator", o->validators,
+        "validator key=KEYFILE|0xPUBKEY,stake=N[,cert=NODE.crt]: KEYFILE holds the hex private key, "
+        "PUBKEY is 64 bytes X||Y, the node id comes from the certificate (repeatable; default: one "
+        "validator with a new key)");
+    gen_new->add_option(
+        "--observer", o->observers,
+        "node certificate (PEM) of a non-validator node admitted to the network (repeatable)");
+    gen_new->add_option("--out", o->out, "file to write (default: stdout)");
+    commands.push_back({gen_new, [o] { return cmd_genesis_new(*o); }});
+}
 
-    auto* imp = app.add_subcommand("import", "Import a file of RLP blocks (as `trellis export` writes) into a data directory");
-    std::string imp_datadir, imp_genesis, imp_file;
-    bool imp_no_sync = false;
-    imp->add_option("--datadir", imp_datadir, "data directory")->required();
-    imp->add_option("--genesis", imp_genesis, "genesis file")->required();
-    imp->add_option("file", imp_file, "blocks file")->required();
-    imp->add_flag("--no-sync", imp_no_sync, "do not fsync each commit (a process crash still loses nothing)");
+void add_import(CLI::App& app, Commands& commands) {
+    struct Options {
+        std::string datadir, genesis, file;
+        bool no_sync = false;
+    };
+    auto o = std::make_shared<Options>();
+    auto* imp = app.add_subcommand(
+        "import", "Import a file of RLP blocks (as `trellis export` writes) into a data directory");
+    imp->add_option("--datadir", o->datadir, "data directory")->required();
+    imp->add_option("--genesis", o->genesis, "genesis file")->required();
+    imp->add_option("file", o->file, "blocks file")->required();
+    imp->add_flag("--no-sync", o->no_sync, "do not fsync each commit (a process crash still loses nothing)");
+    commands.push_back({imp, [o] { return cmd_import(o->datadir, o->genesis, o->file, o->no_sync); }});
+}
 
+void add_export(CLI::App& app, Commands& commands) {
+    struct Options {
+        std::string datadir, genesis, file;
+    };
+    auto o = std::make_shared<Options>();
     auto* exp = app.add_subcommand("export", "Write the canonical chain (after genesis) as concatenated RLP blocks");
-    std::string exp_datadir, exp_genesis, exp_file;
-    exp->add_option("--datadir", exp_datadir, "data directory")->required();
-    exp->add_option("--genesis", exp_genesis, "genesis file")->required();
-    exp->add_option("file", exp_file, "output file")->required();
+    exp->add_option("--datadir", o->datadir, "data directory")->required();
+    exp->add_option("--genesis", o->genesis, "genesis file")->required();
+    exp->add_option("file", o->file, "output file")->required();
+    commands.push_back({exp, [o] { return cmd_export(o->datadir, o->genesis, o->file); }});
+}
 
+void add_keys(CLI::App& app, Commands& commands) {
+    auto o = std::make_shared<KeysOptions>();
     auto* keys = app.add_subcommand("keys", "Encrypted key files (Web3 Secret Storage v3)");
     keys->require_subcommand(1);
-    std::string keystore = "keystore", password_file, import_file;
-    bool light = false;
     auto* keys_new = keys->add_subcommand("new", "Create a new key and write it encrypted");
     auto* keys_import = keys->add_subcommand("import", "Encrypt an existing private key (hex in a file)");
     auto* keys_list = keys->add_subcommand("list", "List the addresses in a keystore");
     auto* keys_validator = keys->add_subcommand(
         "validator", "Create a validator's consensus key file (hex, mode 0600) and print its public key for the genesis");
-    std::string validator_out, validator_suite = "ethereum";
-    keys_validator->add_option("--out", validator_out, "key file to create (never overwritten)")->required();
-    keys_validator->add_option("--suite", validator_suite, "crypto suite of the chain (ethereum or sm)")
+    keys_validator->add_option("--out", o->validator_out, "key file to create (never overwritten)")
+        ->required();
+    keys_validator->add_option("--suite", o->validator_suite, "crypto suite of the chain (ethereum or sm)")
         ->capture_default_str();
     for (auto* c : {keys_new, keys_import, keys_list})
-        c->add_option("--keystore", keystore, "key file directory")->capture_default_str();
+        c->add_option("--keystore", o->keystore, "key file directory")->capture_default_str();
     for (auto* c : {keys_new, keys_import}) {
-        c->add_option("--password-file", password_file,
+        c->add_option("--password-file", o->password_file,
                       "file whose first line is the password (else $TRELLIS_KEY_PASSWORD, else stdin)");
-        c->add_flag("--light", light, "scrypt N = 4096 instead of 262144 (development keys only)");
+        c->add_flag("--light", o->light, "scrypt N = 4096 instead of 262144 (development keys only)");
     }
-    keys_import->add_option("file", import_file, "file holding the private key as hex")->required();
+    keys_import->add_option("file", o->import_file, "file holding the private key as hex")->required();
+    commands.push_back({keys_new, [o] { return cmd_keys_new(*o); }});
+    commands.push_back({keys_import, [o] { return cmd_keys_import(*o); }});
+    commands.push_back({keys_list, [o] { return cmd_keys_list(o->keystore); }});
+    commands.push_back(
+        {keys_validator, [o] { return cmd_keys_validator(o->validator_out, o->validator_suite); }});
+}
 
+void add_ca(CLI::App& app, Commands& commands) {
+    auto o = std::make_shared<CaOptions>();
     auto* cag = app.add_subcommand("ca", "The consortium certificate authority: node certificates for P2P (mutual TLS)");
     cag->require_subcommand(1);
-    std::string ca_dir = "ca", ca_node, ca_out = ".";
-    int ca_days = 0;
-    auto* ca_init = cag->add_subcommand("init", "Create a self-signed CA (P-256, 10 years): DIR/ca.crt and DIR/ca.key (0600)");
+    auto* ca_init = cag->add_subcommand(
+        "init", "Create a self-signed CA (P-256, 10 years): DIR/ca.crt and DIR/ca.key (0600)");
     auto* ca_issue = cag->add_subcommand(
         "issue", "Issue a node certificate signed by the CA: OUT/NAME.crt, OUT/NAME.key (0600), OUT/ca.crt; "
                  "prints the node id (SHA-256 of the certificate's public key) for the admission list");
-    for (auto* c : {ca_init, ca_issue}) c->add_option("--dir", ca_dir, "CA directory")->capture_default_str();
-    ca_issue->add_option("--node", ca_node, "node name (CN and DNS SAN; 1-64 of A-Z a-z 0-9 . _ -)")->required();
-    ca_issue->add_option("--out", ca_out, "output directory")->capture_default_str();
+    for (auto* c : {ca_init, ca_issue}) c->add_option("--dir", o->dir, "CA directory")->capture_default_str();
+    ca_issue->add_option("--node", o->node, "node name (CN and DNS SAN; 1-64 of A-Z a-z 0-9 . _ -)")
+        ->required();
+    ca_issue->add_option("--out", o->out, "output directory")->capture_default_str();
     for (auto* c : {ca_init, ca_issue})
-        c->add_option("--days", ca_days, "validity in days (default: CA 3650, node 730)")->check(CLI::Range(1, 36500));
+        c->add_option("--days", o->days, "validity in days (default: CA 3650, node 730)")
+            ->check(CLI::Range(1, 36500));
+    commands.push_back({ca_init, [o] { return cmd_ca_init(*o); }});
+    commands.push_back({ca_issue, [o] { return cmd_ca_issue(*o); }});
+}
 
+void add_node(CLI::App& app, Commands& commands) {
+    struct Options {
+        NodeOptions node;
+        std::string config;
+    };
+    auto o = std::make_shared<Options>();
+    NodeOptions& nopt = o->node;
     auto* nd = app.add_subcommand("node", "Run a node: the chain in --datadir, JSON-RPC over HTTP and WebSocket, "
                                           "blocks by BFT consensus with --validator-key and/or p2p (docs/network.md), else development mode");
-    NodeOptions nopt;
-    std::string nd_config;
-    nd->add_option("--config", nd_config,
-                   "TOML settings file (every key optional; flags override it; see docs/trellis.example.toml)");
+    nd->add_option(
+        "--config", o->config,
+        "TOML settings file (every key optional; flags override it; see docs/trellis.example.toml)");
     nd->add_option("--datadir", nopt.datadir,
                    "data directory, created from the genesis when new (required here or in --config)");
     nd->add_option("--genesis", nopt.genesis, "genesis file (required here or in --config)");
@@ -788,12 +912,21 @@ int main(int argc, char** argv) {
         "(pool limits, min_priority_fee, recovery_threads) and [storage] (sync_commits, keep_state, RocksDB\n"
         "sizes). Relative paths are relative to the file. Unknown keys and wrong types are errors naming the\n"
         "key. docs/trellis.example.toml lists every key with its default.");
+    commands.push_back({nd, [o, nd] { return cmd_node(o->node, o->config, *nd); }});
+}
 
-    auto* dn = app.add_subcommand("devnet", "Start a development chain on 127.0.0.1 with prefunded, well-known "
-                                            "accounts (chain id 1337, zero base fee): N validators and M observers, "
-                                            "each a `trellis node` process (one validator: one in-process node)");
-    NodeOptions dopt;
-    DevnetOptions dn_opts;
+void add_devnet(CLI::App& app, Commands& commands) {
+    struct Options {
+        NodeOptions node;
+        DevnetOptions devnet;
+    };
+    auto o = std::make_shared<Options>();
+    NodeOptions& dopt = o->node;
+    DevnetOptions& dn_opts = o->devnet;
+    auto* dn = app.add_subcommand("devnet",
+                                  "Start a development chain on 127.0.0.1 with prefunded, well-known "
+                                  "accounts (chain id 1337, zero base fee): N validators and M observers, "
+                                  "each a `trellis node` process (one validator: one in-process node)");
     dn->add_option("--validators", dn_opts.validators, "validator nodes")
         ->check(CLI::Range(size_t(1), chain::kMaxGenesisValidators))
         ->capture_default_str();
@@ -819,11 +952,26 @@ int main(int argc, char** argv) {
     dn->add_option("--log-level", dopt.log_level,
                    "log levels of every node: LEVEL[,CATEGORY=LEVEL]... (docs/logging.md)");
     dn->add_flag("--test-faults", dn_opts.test_faults, "enable the test-only fault RPC methods")->group("");
+    commands.push_back({dn, [o, dn] {
+                            // A fresh temporary chain need not survive power loss.
+                            o->node.no_sync = o->node.datadir.empty();
+                            o->devnet.counts_given =
+                                dn->count("--validators") > 0 || dn->count("--observers") > 0;
+                            return cmd_devnet(o->node, o->devnet);
+                        }});
+}
 
-    auto* bn = app.add_subcommand("bench", "End-to-end throughput: ERC-20 transfers over JSON-RPC, against the "
-                                           "machine's secp256k1 recovery rate");
-    devtools::BenchOptions bopt;
-    size_t bn_timeout = 600;
+void add_bench(CLI::App& app, Commands& commands) {
+    struct Options {
+        devtools::BenchOptions bench;
+        size_t timeout = 600;
+        bool no_sync = false;
+    };
+    auto o = std::make_shared<Options>();
+    devtools::BenchOptions& bopt = o->bench;
+    auto* bn = app.add_subcommand("bench",
+                                  "End-to-end throughput: ERC-20 transfers over JSON-RPC, against the "
+                                  "machine's secp256k1 recovery rate");
     bn->add_option("--txs", bopt.txs, "transfers to send and wait for")->capture_default_str();
     bn->add_option("--senders", bopt.senders, "distinct senders (round-robin)")->capture_default_str();
     bn->add_option("--batch", bopt.batch, "eth_sendRawTransaction requests per JSON-RPC batch")->capture_default_str();
@@ -842,71 +990,39 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     bn->add_option("--rate", bopt.rate, "offered load in transactions per second (0: as fast as the window allows)")
         ->capture_default_str();
-    bool bn_no_sync = false;
-    bn->add_flag("--no-sync", bn_no_sync, "in-process node: do not fsync each block");
+    bn->add_flag("--no-sync", o->no_sync, "in-process node: do not fsync each block");
     bn->add_option("--recovery-seconds", bopt.recovery_seconds, "how long to measure the recovery rate (0: skip)")
         ->capture_default_str();
-    bn->add_option("--timeout", bn_timeout, "seconds to wait for all receipts")->capture_default_str();
+    bn->add_option("--timeout", o->timeout, "seconds to wait for all receipts")->capture_default_str();
+    commands.push_back({bn, [o] {
+                            o->bench.sync_commits = !o->no_sync;
+                            o->bench.timeout = std::chrono::seconds(o->timeout);
+                            return cmd_bench(o->bench);
+                        }});
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Trellis: a consortium blockchain node and its tools"};
+    app.require_subcommand(1);
+    Commands commands;
+    add_statetest(app, commands);
+    add_vmtest(app, commands);
+    add_evm(app, commands);
+    add_genesis(app, commands);
+    add_import(app, commands);
+    add_export(app, commands);
+    add_keys(app, commands);
+    add_ca(app, commands);
+    add_node(app, commands);
+    add_devnet(app, commands);
+    add_bench(app, commands);
 
     CLI11_PARSE(app, argc, argv);
     try {
-        if (st->parsed()) return cmd_statetest(st_paths, st_fork, st_filter, st_dump);
-        if (gen_new->parsed()) return cmd_genesis_new(gopt);
-        if (nd->parsed()) return cmd_node(nopt, nd_config, *nd);
-        if (bn->parsed()) {
-            bopt.sync_commits = !bn_no_sync;
-            bopt.timeout = std::chrono::seconds(bn_timeout);
-            auto r = devtools::run_bench(bopt, std::cerr);
-            if (!r) {
-                std::cerr << "bench failed: " << r.error() << "\n";
-                return 1;
-            }
-            devtools::print_bench_report(*r, std::cout);
-            return 0;
-        }
-        if (dn->parsed()) {
-            // A fresh temporary chain need not survive power loss.
-            dopt.no_sync = dopt.datadir.empty();
-            dn_opts.counts_given = dn->count("--validators") > 0 || dn->count("--observers") > 0;
-            return cmd_devnet(dopt, dn_opts);
-        }
-        if (keys_new->parsed()) {
-            const auto key = crypto::ethereum_suite().generate_private_key();
-            return write_keyfile(keystore, key, read_password(password_file), light);
-        }
-        if (keys_import->parsed()) {
-            std::ifstream in(import_file);
-            std::string hex;
-            std::getline(in, hex);
-            auto key = fixed_from_hex<Bytes32>(hex);
-            if (!key || !crypto::secp256k1::public_key(*key)) throw std::runtime_error("not a valid private key in " + import_file);
-            return write_keyfile(keystore, *key, read_password(password_file), light);
-        }
-        if (keys_list->parsed()) return cmd_keys_list(keystore);
-        if (keys_validator->parsed()) return cmd_keys_validator(validator_out, validator_suite);
-        if (ca_init->parsed()) {
-            auto r = p2p::ca::init_ca(ca_dir, "Trellis consortium CA", ca_days > 0 ? ca_days : p2p::ca::kCaValidDays);
-            if (!r) throw std::runtime_error(std::string("ca init: ") + p2p::ca::to_string(r.error()));
-            std::cout << "wrote " << (std::filesystem::path(ca_dir) / p2p::ca::kCaCertFile).string() << " and "
-                      << (std::filesystem::path(ca_dir) / p2p::ca::kCaKeyFile).string() << " (keep it offline)\n";
-            return 0;
-        }
-        if (ca_issue->parsed()) {
-            auto r = p2p::ca::issue_node(ca_dir, ca_node, ca_out, ca_days > 0 ? ca_days : p2p::ca::kNodeValidDays);
-            if (!r) throw std::runtime_error(std::string("ca issue: ") + p2p::ca::to_string(r.error()));
-            std::cout << "certificate: " << r->cert_file.string() << "\nkey:         " << r->key_file.string()
-                      << "\nca:          " << r->ca_file.string() << "\nnode id:     " << to_0x_hex(r->node_id.view())
-                      << "\n";
-            return 0;
-        }
-        if (imp->parsed()) return cmd_import(imp_datadir, imp_genesis, imp_file, imp_no_sync);
-        if (exp->parsed()) return cmd_export(exp_datadir, exp_genesis, exp_file);
-        if (vt->parsed()) {
-            const auto s = cli::run_vm_tests({vt_paths.begin(), vt_paths.end()}, std::cout);
-            std::cout << s.passed << " passed, " << s.failed << " failed\n";
-            return s.failed == 0 ? 0 : 1;
-        }
-        if (run->parsed()) return cmd_evm_run(code, input, gas, rev, bench);
+        for (const auto& c : commands)
+            if (c.cmd->parsed()) return c.run();
     } catch (const CLI::Error& e) {
         return app.exit(e);
     } catch (const std::exception& e) {
