@@ -80,12 +80,13 @@ void register_network_methods(rpc::Dispatcher& d, std::atomic<NetworkNode*>& nod
 }  // namespace
 
 SoloProposer::SoloProposer(ChainBackend& backend, Address proposer, std::chrono::milliseconds poll,
-                           std::chrono::seconds empty_interval, BlockLog on_block)
+                           std::chrono::seconds empty_interval, BlockLog on_block, FailureLog on_failure)
     : backend_(backend),
       proposer_(proposer),
       poll_(poll),
       empty_interval_(empty_interval),
-      on_block_(std::move(on_block)) {}
+      on_block_(std::move(on_block)),
+      on_failure_(std::move(on_failure)) {}
 
 SoloProposer::~SoloProposer() {
     stop();
@@ -140,7 +141,7 @@ void SoloProposer::run() {
         auto sealed = backend_.seal_block(ts, proposer_, empty_due);
         if (!sealed) {
             // A storage failure: nothing was committed. Retry at the next poll.
-            if (on_block_) on_block_(SealedBlock{});
+            if (on_failure_) on_failure_(sealed.error());
             continue;
         }
         if (!sealed->has_value()) continue;
@@ -226,13 +227,12 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
             pending_gauge.set(double(backend->pool_pending()));
             queued_gauge.set(double(backend->pool_queued()));
         });
-    auto on_block = [log, &head_gauge, &exec_hist, &commit_hist, &gas_hist, &txs_hist, &mined_counter,
-                     &failed_counter](const SealedBlock& b) {
-        if (b.hash == Hash32{}) {
-            failed_counter.inc();
-            TRELLIS_LOG_LIMITED_TO(*log, node, error, "block production failed (storage); retrying");
-            return;
-        }
+    auto on_failure = [log, &failed_counter](const std::string& why) {
+        failed_counter.inc();
+        TRELLIS_LOG_LIMITED_TO(*log, node, error, "block production failed: {}; retrying", why);
+    };
+    auto on_block = [log, &head_gauge, &exec_hist, &commit_hist, &gas_hist, &txs_hist,
+                     &mined_counter](const SealedBlock& b) {
         head_gauge.set(double(b.number));
         exec_hist.observe(b.execute_seconds);
         commit_hist.observe(b.commit_seconds);
@@ -256,7 +256,7 @@ Result<std::unique_ptr<Service>, std::string> Service::start(ServiceSettings set
         s->proposer_ = std::move(cp).value();
     } else {
         s->proposer_ = std::make_unique<SoloProposer>(*s->backend_, proposer, st.poll_interval,
-                                                      st.empty_block_interval, on_block);
+                                                      st.empty_block_interval, on_block, on_failure);
     }
     s->proposer_->start();
     return s;

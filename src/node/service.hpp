@@ -115,8 +115,10 @@ public:
 class SoloProposer final : public BlockProposer {
 public:
     using BlockLog = std::function<void(const SealedBlock&)>;
+    /// Hears why a block could not be committed (storage); the proposer retries.
+    using FailureLog = std::function<void(const std::string& why)>;
     SoloProposer(ChainBackend& backend, Address proposer, std::chrono::milliseconds poll,
-                 std::chrono::seconds empty_interval, BlockLog on_block);
+                 std::chrono::seconds empty_interval, BlockLog on_block, FailureLog on_failure = {});
     ~SoloProposer() override;
     void start() override;
     void stop() override;
@@ -129,6 +131,7 @@ private:
     std::chrono::milliseconds poll_;
     std::chrono::seconds empty_interval_;
     BlockLog on_block_;
+    FailureLog on_failure_;
     uint64_t listener_ = 0;
 
     std::mutex mu_;  // guards wake_ and stop_ (with cv_)
