@@ -56,7 +56,6 @@ struct State {
     Status status;  ///< why execution stopped, once a handler returns kHalt or kFail
     uint256* const bottom;
     const uint8_t* const code;
-    const ByteView input;
     Bytes& mem;
     const CodeAnalysis& an;
     const Context& ctx;
@@ -140,7 +139,8 @@ TRELLIS_EVM_INLINE bool grow_memory(State& x, const uint256& offset, const uint2
 }
 
 /// Copies src[src_offset, +size) into dst, zero-filling past the end of src.
-inline void copy_padded(uint8_t* dst, ByteView src, const uint256& src_offset, size_t size) noexcept {
+TRELLIS_EVM_INLINE void copy_padded(uint8_t* dst, ByteView src, const uint256& src_offset,
+                                    size_t size) noexcept {
     size_t copied = 0;
     if (src_offset.fits_u64() && uint64_t(src_offset) < src.size()) {
         const size_t off = size_t(uint64_t(src_offset));
@@ -319,12 +319,12 @@ TRELLIS_EVM_INLINE Step callvalue(State& x) noexcept {
 }
 TRELLIS_EVM_INLINE Step calldataload(State& x) noexcept {
     uint8_t word[32];
-    copy_padded(word, x.input, x.sp[-1], 32);
+    copy_padded(word, x.ctx.msg.input, x.sp[-1], 32);
     x.sp[-1] = uint256::from_be({word, 32});
     return Step::kNext;
 }
 TRELLIS_EVM_INLINE Step calldatasize(State& x) noexcept {
-    return push_value(x, uint256(x.input.size()));
+    return push_value(x, uint256(x.ctx.msg.input.size()));
 }
 
 /// CALLDATACOPY, CODECOPY, RETURNDATACOPY (after its bounds check).
@@ -340,7 +340,7 @@ TRELLIS_EVM_INLINE Step copy_to_memory(State& x, ByteView src) noexcept {
     return Step::kNext;
 }
 TRELLIS_EVM_INLINE Step calldatacopy(State& x) noexcept {
-    return copy_to_memory(x, x.input);
+    return copy_to_memory(x, x.ctx.msg.input);
 }
 TRELLIS_EVM_INLINE Step codesize(State& x) noexcept {
     return push_value(x, uint256(x.an.code_size()));
