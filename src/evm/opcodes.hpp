@@ -10,9 +10,9 @@ namespace trellis::evm {
 // The opcode table, defined once: X(name, byte, static gas, stack inputs,
 // stack outputs, first revision, handler). Every defined opcode has its line,
 // and everything else derives from this list: the Opcode enum, the per-revision
-// OpTable (and through it the code analysis), and the interpreter's labels and
-// dispatch tables (interpreter.cpp). Adding an opcode is one line here plus its
-// handler.
+// OpTable (and through it the code analysis), and the interpreter's labels,
+// dispatch table and revision checks (interpreter.cpp). Adding an opcode is
+// one line here plus its handler.
 //
 // Static gas is the Cancun cost charged before the instruction runs; for
 // account and storage reads it is the warm cost (EIP-2929), with the cold
