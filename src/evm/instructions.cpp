@@ -6,20 +6,6 @@
 
 namespace trellis::evm::instr {
 
-namespace {
-constexpr int64_t memory_cost(uint64_t words) noexcept {
-    return int64_t(3 * words + words * words / 512);
-}
-}  // namespace
-
-int64_t expand_memory(Bytes& mem, uint64_t end, int64_t gas) noexcept {
-    const uint64_t new_words = num_words(end);
-    const uint64_t cur_words = mem.size() / 32;
-    gas -= memory_cost(new_words) - memory_cost(cur_words);
-    if (gas >= 0) mem.resize(new_words * 32);
-    return gas;
-}
-
 int64_t sstore_cost(const Context& c, const Bytes32& key, const Bytes32& value) {
     Host& host = c.host;
     const Address& self = c.msg.recipient;

@@ -13,7 +13,7 @@
 // interpreter's registers) lives in machine registers. A State must never be
 // passed by pointer or reference to a function that is not inlined, or every
 // instruction would load and store sp and gas through memory. Slow paths
-// (calls, creates, SSTORE, LOG, SELFDESTRUCT, memory growth) are out-of-line
+// (calls, creates, SSTORE, LOG, SELFDESTRUCT) are out-of-line
 // functions in instructions.cpp that take the Context and plain values.
 #include <cstring>
 
@@ -119,7 +119,13 @@ TRELLIS_EVM_INLINE bool enter_block(State& x, size_t pc_index) noexcept {
 /// Grows memory to end bytes (rounded up to whole words) and charges for it
 /// when gas covers the cost. Returns the gas left; negative means out of gas,
 /// with memory unchanged.
-int64_t expand_memory(Bytes& mem, uint64_t end, int64_t gas) noexcept;
+TRELLIS_EVM_INLINE int64_t expand_memory(Bytes& mem, uint64_t end, int64_t gas) noexcept {
+    constexpr auto cost = [](uint64_t words) { return int64_t(3 * words + words * words / 512); };
+    const uint64_t new_words = num_words(end);
+    gas -= cost(new_words) - cost(mem.size() / 32);
+    if (gas >= 0) mem.resize(new_words * 32);
+    return gas;
+}
 
 /// Grows memory to cover [offset, offset + size) and charges for it. size 0
 /// touches nothing. Returns false when out of gas.
