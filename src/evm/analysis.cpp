@@ -26,8 +26,8 @@ const Meta* meta_table(Revision rev) {
             const OpTable& table = op_table(Revision(r));
             for (int op = 0; op < 256; ++op) {
                 const OpInfo& info = table[op];
-                t[r][op] = Meta{uint16_t(info.gas > 0xffff ? 0xffff : info.gas), info.stack_in, info.stack_change,
-                                info.ends_block};
+                t[r][op] = Meta{uint16_t(info.gas > 0xffff ? 0xffff : info.gas), info.stack_in,
+                                info.stack_change, info.ends_block};
             }
         }
         return t;
@@ -84,7 +84,7 @@ std::shared_ptr<const CodeAnalysis> CodeAnalysis::analyze(ByteView code, Revisio
         growth = std::max(growth, height);
         // The instruction length comes from the byte itself, not the table, to
         // keep the table load off the loop's critical path.
-        pc += 1 + (uint8_t(op - OP_PUSH1) < 32 ? size_t(op - OP_PUSH1 + 1) : 0);
+        pc += instruction_size(op);
         if (m.ends_block) close_block();
     }
     if (!need_block) close_block();
