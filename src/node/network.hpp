@@ -188,9 +188,6 @@ private:
     };
     std::mutex serve_mu_;
     std::map<p2p::NodeId, ServeWindow> serve_;
-
-    std::mutex faults_mu_;
-    std::shared_ptr<const std::set<p2p::NodeId>> isolated_;
 };
 
 }  // namespace trellis::node
