@@ -92,37 +92,52 @@ private:
     NetworkNode(ledger::Ledger& ledger, ChainBackend& backend, ledger::HostSettings host, NetworkSettings net,
                 SoloProposer::BlockLog on_block, runtime::log::Logger* logger);
 
+    // --- Lifecycle, consensus and the supervisor (network.cpp) ---
+    void register_handlers();
+    void on_chain_event(const rpc::ChainEvent& ev);
     // ledger::ConsensusNetwork (called on the host's thread).
     void send(std::optional<consensus::ValidatorIndex> to, Bytes bytes) override;
-
-    void register_handlers();
     void on_consensus(const p2p::NodeId& from, const p2p::Consensus& m);
-    void on_status(const p2p::NodeId& from, uint64_t head);
-    void on_get_blocks(const p2p::NodeId& from, const p2p::GetBlocks& m);
-    void on_blocks(const p2p::NodeId& from, p2p::Blocks m);
-    void on_tx_announce(const p2p::NodeId& from, const p2p::TxAnnounce& m);
-    void on_tx_request(const p2p::NodeId& from, const p2p::TxRequest& m);
-    void on_txs(const p2p::NodeId& from, const p2p::Txs& m);
-    void on_chain_event(const rpc::ChainEvent& ev);
-    /// Charges cost to peer's serving budget of this second; false (and a
-    /// kSpam penalty) when the peer asks for more than a sane node would.
-    bool within_budget(const p2p::NodeId& peer, uint64_t blocks, uint64_t hashes);
-    void flush_announcements();
-
     /// The supervisor thread: sync until close to the peers' head, then (a
     /// validator) consensus; back to sync when far behind.
     void run();
+    bool join_consensus();
+    void leave_consensus();
+
+    // --- Block sync (network_sync.cpp) ---
+    void on_status(const p2p::NodeId& from, uint64_t head);
+    void on_blocks(const p2p::NodeId& from, p2p::Blocks m);
     void sync_step(std::unique_lock<std::mutex>& lock);
     /// Verifies and imports what arrived; false when the importer failed.
     bool import_ready(std::unique_lock<std::mutex>& lock);
-    bool join_consensus();
-    void leave_consensus();
     uint64_t best_peer_head_locked() const;
     /// The head a validator acts on (join, leave consensus): the highest
     /// that more than f peers claim, so that one lying member cannot knock
     /// validators out of consensus with an absurd head.
     uint64_t credible_peer_head_locked() const;
 
+    // --- Transaction gossip (network_gossip.cpp) ---
+    void flush_announcements();
+    void on_tx_announce(const p2p::NodeId& from, const p2p::TxAnnounce& m);
+    void on_txs(const p2p::NodeId& from, const p2p::Txs& m);
+
+    // --- Serving peers (network_serve.cpp) ---
+    /// Charges cost to peer's serving budget of this second; false (and a
+    /// kSpam penalty) when the peer asks for more than a sane node would.
+    bool within_budget(const p2p::NodeId& peer, uint64_t blocks, uint64_t hashes);
+    void on_get_blocks(const p2p::NodeId& from, const p2p::GetBlocks& m);
+    void on_tx_request(const p2p::NodeId& from, const p2p::TxRequest& m);
+
+    // Test faults (set_partition, inject: network_test_faults.cpp) keep no
+    // state here: the partition lives in the p2p fault filter.
+
+    // Locking: four mutexes, each guarding one group below. The only nesting
+    // is host_mu_ taken under mu_ (run reads the host's error); no other two
+    // are held together. The p2p io threads run the on_* handlers; the
+    // chain listener (on_chain_event) runs on whichever thread commits a
+    // block or pools a transaction; the supervisor thread runs run().
+
+    // --- Set by open() and constant after it (no lock) ---
     ledger::Ledger& ledger_;
     ChainBackend& backend_;
     ledger::HostSettings host_settings_;
@@ -137,23 +152,26 @@ private:
     std::vector<p2p::NodeId> validator_nodes_;  ///< by validator index (zero: unbound)
     std::map<p2p::NodeId, consensus::ValidatorIndex> validator_of_;
 
-    std::unique_ptr<boost::asio::io_context> ioc_;
+    // --- p2p (created by open(), torn down by stop(); PeerManager locks itself) ---
+    std::unique_ptr<boost::asio::io_context> ioc_;  ///< declared before peers_, which uses it
     std::unique_ptr<p2p::PeerManager> peers_;
     std::vector<std::thread> io_threads_;
-    uint64_t listener_ = 0;
+    uint64_t listener_ = 0;  ///< the backend's chain listener (start/stop only)
 
+    // --- Lifecycle (start/stop and the supervisor thread; atomics need no lock) ---
+    std::chrono::steady_clock::time_point started_at_;  ///< set by start() before the supervisor runs
+    std::thread thread_;                                ///< the supervisor (run)
+    std::atomic<bool> stopped_{false};
+    std::atomic<uint64_t> head_{0};  ///< our head as told to peers (chain listener)
+    std::atomic<uint64_t> imported_{0};
+    std::atomic<uint64_t> consensus_exits_{0};
+
+    // --- Consensus host: guarded by host_mu_ ---
     /// The running consensus host (validators in consensus mode only).
     std::mutex host_mu_;
     std::shared_ptr<ledger::ConsensusHost> host_;
 
-    // Transaction gossip.
-    std::mutex gossip_mu_;
-    std::vector<Hash32> to_announce_;
-    /// Hash -> when we asked for it (it is not asked again before a timeout).
-    std::unordered_map<Hash32, std::chrono::steady_clock::time_point, FixedBytesHasher> requested_;
-    std::atomic<uint64_t> txs_from_peers_{0}, txs_announced_{0};
-
-    // Supervisor and sync (guarded by mu_).
+    // --- Supervisor and block sync: guarded by mu_ (cv_ waits on it) ---
     struct Request {
         p2p::NodeId peer;
         uint64_t from = 0;
@@ -170,16 +188,22 @@ private:
     std::map<uint64_t, std::pair<p2p::NodeId, std::vector<Bytes>>> ready_;  ///< responses by first number
     uint64_t next_request_ = 0;  ///< first block number not yet requested
     size_t peer_cursor_ = 0;
-    std::vector<consensus::SyncItem> unproven_;  ///< verified blocks whose commit is not proven yet
-    std::atomic<uint64_t> imported_{0};
-    std::atomic<uint64_t> consensus_exits_{0};
+    /// Read under mu_ by status() and run(); import_ready writes it with mu_
+    /// released (a data race kept by this refactor, to be fixed on its own).
     double sync_rate_ = 0;
+    // Supervisor thread only (and stop() after joining it); not under mu_,
+    // since import_ready works on them with mu_ released.
+    std::vector<consensus::SyncItem> unproven_;  ///< verified blocks whose commit is not proven yet
     std::unique_ptr<ledger::ConsensusHost> importer_;
-    std::chrono::steady_clock::time_point started_at_;
-    std::thread thread_;
-    std::atomic<bool> stopped_{false};
-    std::atomic<uint64_t> head_{0};
 
+    // --- Transaction gossip: guarded by gossip_mu_ ---
+    std::mutex gossip_mu_;
+    std::vector<Hash32> to_announce_;
+    /// Hash -> when we asked for it (it is not asked again before a timeout).
+    std::unordered_map<Hash32, std::chrono::steady_clock::time_point, FixedBytesHasher> requested_;
+    std::atomic<uint64_t> txs_from_peers_{0}, txs_announced_{0};  ///< counters, no lock
+
+    // --- Serving peers: guarded by serve_mu_ ---
     /// What each peer asked us to serve in the current one-second window.
     struct ServeWindow {
         std::chrono::steady_clock::time_point start;
@@ -188,9 +212,6 @@ private:
     };
     std::mutex serve_mu_;
     std::map<p2p::NodeId, ServeWindow> serve_;
-
-    std::mutex faults_mu_;
-    std::shared_ptr<const std::set<p2p::NodeId>> isolated_;
 };
 
 }  // namespace trellis::node
