@@ -253,7 +253,7 @@ void NetworkNode::run() {
             const uint64_t best = best_peer_head_locked();
             if (Clock::now() - last_log > std::chrono::seconds(5) && best > head + 1) {
                 last_log = Clock::now();
-                const double rate = sync_rate_;
+                const double rate = sync_rate_.load();
                 // At most one line per 5 s (a peer's claimed head only picks the numbers).
                 TRELLIS_LOG_TO(*logger_, sync, info, "sync: block {} of {} ({} blocks/s, ETA {})", head, best,
                                uint64_t(rate),
@@ -376,7 +376,7 @@ NetworkStatus NetworkNode::status() {
         std::lock_guard lock(mu_);
         s.syncing = syncing_;
         s.best_peer_head = best_peer_head_locked();
-        s.sync_blocks_per_second = sync_rate_;
+        s.sync_blocks_per_second = sync_rate_.load();
     }
     s.blocks_imported = imported_.load();
     s.consensus_exits = consensus_exits_.load();

@@ -188,9 +188,9 @@ private:
     std::map<uint64_t, std::pair<p2p::NodeId, std::vector<Bytes>>> ready_;  ///< responses by first number
     uint64_t next_request_ = 0;  ///< first block number not yet requested
     size_t peer_cursor_ = 0;
-    /// Read under mu_ by status() and run(); import_ready writes it with mu_
-    /// released (a data race kept by this refactor, to be fixed on its own).
-    double sync_rate_ = 0;
+    /// Blocks imported per second (smoothed). Written by import_ready with mu_
+    /// released, read by status() and run(): atomic, not under mu_.
+    std::atomic<double> sync_rate_{0};
     // Supervisor thread only (and stop() after joining it); not under mu_,
     // since import_ready works on them with mu_ released.
     std::vector<consensus::SyncItem> unproven_;  ///< verified blocks whose commit is not proven yet

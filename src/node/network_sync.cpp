@@ -198,7 +198,7 @@ bool NetworkNode::import_ready(std::unique_lock<std::mutex>& lock) {
         }
         if (done > 0) {
             const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-            if (secs > 0) sync_rate_ = 0.7 * sync_rate_ + 0.3 * (double(done) / secs);
+            if (secs > 0) sync_rate_.store(0.7 * sync_rate_.load() + 0.3 * (double(done) / secs));
             imported_ += done;
         }
         unproven_.erase(unproven_.begin(), unproven_.begin() + ptrdiff_t(done));
