@@ -255,7 +255,8 @@ void ConsensusHost::start() {
         resume_pending();
     });
     if (!clock().realtime())
-        timers_->subscription = clock().subscribe([this] { asio::post(*ioc_, [this] { fire_due_timers(); }); });
+        timers_->subscription =
+            clock().subscribe([this] { asio::post(*ioc_, [this] { fire_due_timers(); }); });
     thread_ = std::thread([this] { ioc_->run(); });
 }
 

@@ -7,9 +7,9 @@ namespace {
 class SystemHostClock final : public HostClock {
 public:
     uint64_t unix_seconds() const override {
-        return uint64_t(
-            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-                .count());
+        return uint64_t(std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count());
     }
     std::chrono::milliseconds now() const override {
         return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -436,10 +436,11 @@ struct Cluster {
             if (members[i]->view_timeouts.load() < timeouts[i] + uint64_t(rounds))
                 why << "validator " << i << " timed out " << members[i]->view_timeouts.load() - timeouts[i]
                     << " times, not " << rounds << "; ";
-            if (head(i) != heads[i]) why << "validator " << i << " committed " << heads[i] << " -> " << head(i) << "; ";
+            if (head(i) != heads[i])
+                why << "validator " << i << " committed " << heads[i] << " -> " << head(i) << "; ";
             if (members[i]->host->view() != views[i])
-                why << "validator " << i << " entered view " << members[i]->host->view() << " from " << views[i]
-                    << "; ";
+                why << "validator " << i << " entered view " << members[i]->host->view() << " from "
+                    << views[i] << "; ";
         }
         return why.str();
     }

@@ -96,7 +96,8 @@ struct Cluster {
         for (size_t i = 0; i < n + m; ++i)
             logs.push_back(verbose ? runtime::log::Logger::to_stderr(ls)
                                    : runtime::log::Logger::to_memory(ls));
-        for (size_t i = 0; i < n + m; ++i) view_timeouts.push_back(std::make_unique<std::atomic<uint64_t>>(0));
+        for (size_t i = 0; i < n + m; ++i)
+            view_timeouts.push_back(std::make_unique<std::atomic<uint64_t>>(0));
         for (size_t i = 0; i < n + m; ++i) {
             ServiceSettings st;
             st.rpc_threads = 1;
@@ -283,14 +284,16 @@ TEST(Network, a_partition_halts_commits_and_healing_resumes_them_without_a_fork)
     // Settle: by its second view timeout after the partition, each
     // validator's first timeout (and whatever was in flight) has landed.
     const auto t0 = c.timeouts();
-    ASSERT_TRUE(wait_for([&] { return c.validators_timed_out(t0, 2); }, std::chrono::seconds(30))) << c.dump();
+    ASSERT_TRUE(wait_for([&] { return c.validators_timed_out(t0, 2); }, std::chrono::seconds(30)))
+        << c.dump();
     uint64_t h = 0;
     for (size_t i = 0; i < 4; ++i) h = std::max(h, c.head(i));
     // Then every validator times out three more times, sending its timeout
     // to its side each time: with a quorum on a side, those would have
     // formed a TC and committed a block above every head.
     const auto t1 = c.timeouts();
-    ASSERT_TRUE(wait_for([&] { return c.validators_timed_out(t1, 3); }, std::chrono::seconds(40))) << c.dump();
+    ASSERT_TRUE(wait_for([&] { return c.validators_timed_out(t1, 3); }, std::chrono::seconds(40)))
+        << c.dump();
     for (size_t i = 0; i < 4; ++i) EXPECT_LE(c.head(i), h) << "no quorum on either side";
     for (size_t i = 0; i < 4; ++i) c.net(i).set_partition({});
     ASSERT_TRUE(wait_for([&] { return c.all_at_least(h + 3); }, std::chrono::seconds(60))) << c.dump();
