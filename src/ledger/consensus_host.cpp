@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <unordered_set>
 
 #include "base/assert.hpp"
@@ -102,6 +103,14 @@ struct ConsensusHost::Timers {
     asio::steady_timer engine;
     asio::steady_timer pacing;
     asio::executor_work_guard<asio::io_context::executor_type> guard;
+    /// On a clock that is not realtime, each slot's deadline on the clock
+    /// and what it does (the asio timers stay idle).
+    struct Due {
+        std::chrono::milliseconds at{0};
+        std::function<void()> fire;
+    };
+    std::optional<Due> due[2];
+    uint64_t subscription = 0;
 };
 
 ConsensusHost::ConsensusHost(Ledger& ledger, HostChain& chain, ConsensusNetwork& network,
@@ -175,12 +184,6 @@ Result<std::unique_ptr<ConsensusHost>, std::string> ConsensusHost::open(
     if (!h->suite_) return Unexpected{"unknown crypto suite " + g.crypto_suite};
     h->rules_ = ledger.rules();
     h->settings_.engine.chain_id = g.chain_id;
-    if (!h->settings_.clock)
-        h->settings_.clock = [] {
-            return uint64_t(std::chrono::duration_cast<std::chrono::seconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count());
-        };
     if (uint64_t(h->settings_.idle_block_interval.count()) >= h->settings_.engine.base_timeout_ms)
         return Unexpected{std::string("idle_block_interval must be below the view timeout")};
 
@@ -251,7 +254,18 @@ void ConsensusHost::start() {
         handle(engine_->start());
         resume_pending();
     });
+    if (!clock().realtime())
+        timers_->subscription =
+            clock().subscribe([this] { asio::post(*ioc_, [this] { fire_due_timers(); }); });
     thread_ = std::thread([this] { ioc_->run(); });
+}
+
+void ConsensusHost::flush() {
+    if (!started_.load() || stopped_.load()) return;
+    std::promise<void> done;
+    auto f = done.get_future();
+    asio::post(*ioc_, [&done] { done.set_value(); });
+    f.wait();
 }
 
 void ConsensusHost::resume_pending() {
@@ -319,6 +333,7 @@ bool ConsensusHost::serve_sync(ValidatorIndex from, ByteView bytes) {
 
 void ConsensusHost::stop() {
     if (stopped_.exchange(true)) return;
+    if (timers_ && timers_->subscription) clock().unsubscribe(timers_->subscription);
     if (ioc_) ioc_->stop();
     if (thread_.joinable()) thread_.join();
 }
@@ -355,7 +370,33 @@ runtime::log::Logger& ConsensusHost::logger() const {
 }
 
 uint64_t ConsensusHost::now_seconds() const {
-    return settings_.clock();
+    return clock().unix_seconds();
+}
+
+HostClock& ConsensusHost::clock() const {
+    return settings_.clock ? *settings_.clock : system_host_clock();
+}
+
+void ConsensusHost::start_timer(TimerSlot slot, std::chrono::milliseconds delay, std::function<void()> fire) {
+    if (!clock().realtime()) {
+        timers_->due[size_t(slot)] = Timers::Due{clock().now() + delay, std::move(fire)};
+        return;
+    }
+    asio::steady_timer& t = slot == TimerSlot::kEngine ? timers_->engine : timers_->pacing;
+    t.expires_after(delay);
+    t.async_wait([f = std::move(fire)](const boost::system::error_code& ec) {
+        if (!ec) f();
+    });
+}
+
+void ConsensusHost::fire_due_timers() {
+    for (auto& due : timers_->due) {
+        // A fired timer may arm its slot again (later than now): take it first.
+        if (!due || due->at > clock().now()) continue;
+        auto fire = std::move(due->fire);
+        due.reset();
+        fire();
+    }
 }
 
 execution::BlockHashFn ConsensusHost::speculative_block_hashes(
@@ -375,9 +416,9 @@ chain::BlockHeader ConsensusHost::chain_header_of(const Hash32& chain_hash) {
 
 void ConsensusHost::arm_timer(const consensus::TimerRequest& t) {
     const uint64_t gen = ++timer_generation_;
-    timers_->engine.expires_after(std::chrono::milliseconds(t.delay_ms));
-    timers_->engine.async_wait([this, gen, view = t.view](const boost::system::error_code& ec) {
-        if (ec || gen != timer_generation_ || failed_) return;
+    start_timer(TimerSlot::kEngine, std::chrono::milliseconds(t.delay_ms), [this, gen, view = t.view] {
+        if (gen != timer_generation_ || failed_) return;
+        if (settings_.on_view_timeout) settings_.on_view_timeout(view);
         handle(engine_->on_timer(view));
     });
 }
@@ -596,9 +637,8 @@ void ConsensusHost::on_payload_request(const consensus::PayloadRequest& req) {
     if (now) return build_payload();
     payload_->waiting = true;
     const uint64_t gen = pacing_generation_;
-    timers_->pacing.expires_after(settings_.idle_block_interval);
-    timers_->pacing.async_wait([this, gen](const boost::system::error_code& ec) {
-        if (ec || gen != pacing_generation_ || failed_ || !payload_) return;
+    start_timer(TimerSlot::kPacing, settings_.idle_block_interval, [this, gen] {
+        if (gen != pacing_generation_ || failed_ || !payload_) return;
         build_payload();
     });
 }

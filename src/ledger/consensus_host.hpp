@@ -20,6 +20,7 @@
 
 #include "consensus/engine.hpp"
 #include "consensus/signer.hpp"
+#include "ledger/host_clock.hpp"
 #include "ledger/ledger.hpp"
 #include "ledger/speculative.hpp"
 #include "runtime/log.hpp"
@@ -105,8 +106,13 @@ struct HostSettings {
     uint64_t max_future_seconds = 15;
     /// Block and pending-block records are synced to disk before use (R7).
     bool sync_writes = true;
-    /// Seconds since the Unix epoch (chain timestamps); default: the system clock.
-    std::function<uint64_t()> clock;
+    /// Chain timestamps and the host's timers (ledger/host_clock.hpp);
+    /// null: the system clock with real-time timers. Must outlive the host.
+    HostClock* clock = nullptr;
+    /// Called on the host's thread each time the engine's view timer fires
+    /// (the engine times out in that view, or resends its timeout): the
+    /// event that shows a validator had its chance to make progress.
+    std::function<void(consensus::ViewNum)> on_view_timeout;
     /// Rejected consensus messages: the p2p layer's peer penalties
     /// (consensus::peer_action). Called on the host's thread.
     std::function<void(consensus::ValidatorIndex, consensus::RejectReason)> on_reject;
@@ -156,6 +162,12 @@ public:
     /// ignores every input. Empty otherwise.
     std::string error() const;
 
+    /// Blocks until every input handed to the host before the call
+    /// (deliver, notify_transaction, timers fired by the clock) has been
+    /// handled. Returns at once on a host that is not running. Not from the
+    /// host's thread, nor concurrently with stop(). For tests and tools.
+    void flush();
+
     /// Sync (docs/network.md): executes and commits block, certified by qc,
     /// on the head, with its consensus records, exactly as a commit the
     /// engine made. The caller has verified qc and that the block is
@@ -196,6 +208,13 @@ private:
     bool persist_pending(const consensus::Block& b);
     void fail(std::string why);
     void arm_timer(const consensus::TimerRequest& t);
+    enum class TimerSlot { kEngine, kPacing };
+    /// Arms slot's timer (replacing it) to call fire on the host's thread
+    /// after delay on the clock.
+    void start_timer(TimerSlot slot, std::chrono::milliseconds delay, std::function<void()> fire);
+    /// On a clock that is not realtime: fires the timers now due.
+    void fire_due_timers();
+    HostClock& clock() const;
     chain::BlockHeader chain_header_of(const Hash32& chain_hash);
     /// BLOCKHASH for a block on top of path (the uncommitted blocks from the
     /// head up, oldest first): from path above the head, from the ledger below.

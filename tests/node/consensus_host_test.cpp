@@ -2,7 +2,10 @@
 // against MemoryStateDb, and in-process clusters of real Ledgers (RocksDB in
 // temporary directories) running the BFT engine over an in-memory network
 // with an injectable drop filter. Waits are on conditions with deadlines;
-// nothing asserts on timing.
+// nothing asserts on timing. The tests that check that nothing commits
+// without a quorum run the hosts on a ManualClock: the test itself makes
+// every validator wait out its view timeout, so "it had its chance" is an
+// event, not a sleep.
 
 #include "ledger/consensus_host.hpp"
 
@@ -223,6 +226,7 @@ struct Net {
     std::mutex mu;  ///< guards hosts and allow
     std::vector<ConsensusHost*> hosts;
     std::function<bool(size_t, size_t)> allow;
+    std::atomic<uint64_t> delivered{0};  ///< messages handed to a host so far
 
     void send(size_t from, std::optional<consensus::ValidatorIndex> to, const Bytes& bytes) {
         std::lock_guard lock(mu);
@@ -230,6 +234,7 @@ struct Net {
             if (j == from || !hosts[j] || (to && *to != j)) continue;
             if (allow && !allow(from, j)) continue;
             hosts[j]->deliver(consensus::ValidatorIndex(from), bytes);
+            ++delivered;
         }
     }
 };
@@ -249,6 +254,8 @@ struct Member {
     std::unique_ptr<PoolChain> pool;
     std::unique_ptr<Endpoint> endpoint;
     std::unique_ptr<ConsensusHost> host;
+    /// Times this validator's view timer fired (HostSettings::on_view_timeout), across restarts.
+    std::atomic<uint64_t> view_timeouts{0};
 };
 
 /// Rejections that an honest validator must never earn: equivocation, and
@@ -276,15 +283,19 @@ struct Cluster {
     chain::Genesis genesis;
     Net net;
     Faults faults;
+    /// Set (manual_time): the hosts' timers fire only when the test moves it.
+    std::unique_ptr<ManualClock> clock;
     std::vector<std::unique_ptr<Member>> members;
 
     uint64_t base_timeout_ms;
     std::chrono::milliseconds idle{100};
 
     explicit Cluster(size_t count, uint64_t timeout_ms = 1000,
-                     std::chrono::milliseconds idle_interval = std::chrono::milliseconds(100))
+                     std::chrono::milliseconds idle_interval = std::chrono::milliseconds(100),
+                     bool manual_time = false)
         : n(count),
           genesis(cluster_genesis(count, accounts)),
+          clock(manual_time ? std::make_unique<ManualClock>() : nullptr),
           base_timeout_ms(timeout_ms),
           idle(idle_interval) {
         net.hosts.assign(n, nullptr);
@@ -308,6 +319,8 @@ struct Cluster {
         hs.engine.base_timeout_ms = base_timeout_ms;
         hs.idle_block_interval = idle;
         hs.sync_writes = false;
+        hs.clock = clock.get();
+        hs.on_view_timeout = [&m](consensus::ViewNum) { ++m.view_timeouts; };
         // TRELLIS_HOST_VERBOSE=1: every host's log on stderr (commits, blocks not voted for).
         if (std::getenv("TRELLIS_HOST_VERBOSE")) hs.logger = verbose_log();
         hs.on_reject = [this, i](consensus::ValidatorIndex from, consensus::RejectReason r) {
@@ -352,14 +365,84 @@ struct Cluster {
         return pred();
     }
 
-    bool all_reach(uint64_t height, std::chrono::seconds limit) {
+    /// wait_for, and on a manual clock time moves by one idle interval
+    /// per poll (idle leaders propose, views time out) while it waits.
+    bool progress_until(const std::function<bool()>& pred, std::chrono::seconds limit) {
+        if (!clock) return wait_for(pred, limit);
         return wait_for(
+            [&] {
+                if (pred()) return true;
+                clock->advance(idle);
+                return false;
+            },
+            limit);
+    }
+
+    bool all_reach(uint64_t height, std::chrono::seconds limit) {
+        return progress_until(
             [&] {
                 for (size_t i = 0; i < n; ++i)
                     if (up(i) && head(i) < height) return false;
                 return true;
             },
             limit);
+    }
+
+    /// Returns once every running host has handled every message sent so
+    /// far and nothing it did sent another: a whole round of flushes
+    /// delivered nothing new. (Timers are not inputs until they fire.)
+    void quiesce() {
+        for (;;) {
+            const uint64_t before = net.delivered.load();
+            for (size_t i = 0; i < n; ++i)
+                if (up(i)) members[i]->host->flush();
+            if (net.delivered.load() == before) return;
+        }
+    }
+
+    /// Manual clock only: moves time past the longest view timer (the
+    /// engine's backoff cap) and past the idle interval, so every running
+    /// validator's view timer and pacing fire once, then waits until
+    /// everything that caused has been handled.
+    void time_out_every_view() {
+        ASSERT_NE(clock, nullptr);
+        clock->advance(std::chrono::milliseconds(base_timeout_ms << consensus::Settings{}.max_backoff_shift));
+        quiesce();
+    }
+
+    /// Every running validator waits out its view timeout `settle` times
+    /// (what was in flight lands), then `rounds` more times; returns why
+    /// it would be wrong that anything committed or any view changed in
+    /// those rounds, or "" if nothing did. Each round gives each validator
+    /// a fresh timeout (and an idle leader its proposal): with a quorum
+    /// those would form a TC, enter a view and, a view later, commit. A
+    /// validator's view moves only on a QC or a TC, both of which need a
+    /// quorum. Manual clock only.
+    std::string nothing_happens_without_a_quorum(int settle, int rounds) {
+        for (int r = 0; r < settle; ++r) time_out_every_view();
+        std::vector<consensus::ViewNum> views(n);
+        std::vector<uint64_t> timeouts(n), heads(n);
+        for (size_t i = 0; i < n; ++i)
+            if (up(i)) {
+                heads[i] = head(i);
+                views[i] = members[i]->host->view();
+                timeouts[i] = members[i]->view_timeouts.load();
+            }
+        for (int r = 0; r < rounds; ++r) time_out_every_view();
+        std::ostringstream why;
+        for (size_t i = 0; i < n; ++i) {
+            if (!up(i)) continue;
+            // The event that proves the chance was given.
+            if (members[i]->view_timeouts.load() < timeouts[i] + uint64_t(rounds))
+                why << "validator " << i << " timed out " << members[i]->view_timeouts.load() - timeouts[i]
+                    << " times, not " << rounds << "; ";
+            if (head(i) != heads[i])
+                why << "validator " << i << " committed " << heads[i] << " -> " << head(i) << "; ";
+            if (members[i]->host->view() != views[i])
+                why << "validator " << i << " entered view " << members[i]->host->view() << " from "
+                    << views[i] << "; ";
+        }
+        return why.str();
     }
 
     uint64_t max_head() {
@@ -507,15 +590,15 @@ TEST(ConsensusHost, commits_continue_with_one_of_four_stopped) {
 }
 
 TEST(ConsensusHost, two_of_four_stopped_halts_until_one_restarts) {
-    Cluster c(4);
+    Cluster c(4, /*timeout_ms=*/1000, /*idle_interval=*/std::chrono::milliseconds(100), /*manual_time=*/true);
     ASSERT_TRUE(c.all_reach(2, std::chrono::seconds(15)));
     c.stop(2);
     c.stop(3);
-    // In-flight blocks may still commit; then nothing does (no quorum).
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    // In-flight blocks may still commit (two settling timeouts); then
+    // validators 0 and 1 time out three more times and nothing commits.
+    const std::string moved = c.nothing_happens_without_a_quorum(/*settle=*/2, /*rounds=*/3);
+    EXPECT_EQ(moved, "") << "progress without a quorum";
     const uint64_t stalled = c.max_head();
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-    EXPECT_EQ(c.max_head(), stalled) << "committed without a quorum";
     // Validator 2 comes back on its data directory (ledger and WAL reloaded).
     c.start(2);
     ASSERT_TRUE(c.up(2));
@@ -662,17 +745,18 @@ TEST(ConsensusHost, single_validator_extends_a_lock_only_its_pending_records_hol
 }
 
 TEST(ConsensusHost, partition_halts_commits_and_healing_resumes_them) {
-    Cluster c(4);
+    Cluster c(4, /*timeout_ms=*/1000, /*idle_interval=*/std::chrono::milliseconds(100), /*manual_time=*/true);
     ASSERT_TRUE(c.all_reach(2, std::chrono::seconds(15)));
     {
         // {0, 1} | {2, 3}: neither side has a quorum.
         std::lock_guard lock(c.net.mu);
         c.net.allow = [](size_t from, size_t to) { return (from < 2) == (to < 2); };
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    // Every validator times out twice to settle, then three times more,
+    // exchanging its timeouts within its side: no commit, no new view.
+    const std::string moved = c.nothing_happens_without_a_quorum(/*settle=*/2, /*rounds=*/3);
+    EXPECT_EQ(moved, "") << "progress without a quorum";
     const uint64_t stalled = c.max_head();
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-    EXPECT_EQ(c.max_head(), stalled) << "committed without a quorum";
     {
         std::lock_guard lock(c.net.mu);
         c.net.allow = nullptr;

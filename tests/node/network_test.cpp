@@ -72,6 +72,8 @@ struct Cluster {
     std::vector<std::unique_ptr<Service>> nodes;
     std::vector<uint16_t> p2p_ports;
     std::vector<std::unique_ptr<runtime::log::Logger>> logs;
+    /// Times node i's view timer fired (HostSettings::on_view_timeout), across restarts.
+    std::vector<std::unique_ptr<std::atomic<uint64_t>>> view_timeouts;
 
     // The nodes log into `logs` until they stop: stop them before the
     // members go (members are destroyed in reverse order, logs first).
@@ -94,6 +96,8 @@ struct Cluster {
         for (size_t i = 0; i < n + m; ++i)
             logs.push_back(verbose ? runtime::log::Logger::to_stderr(ls)
                                    : runtime::log::Logger::to_memory(ls));
+        for (size_t i = 0; i < n + m; ++i)
+            view_timeouts.push_back(std::make_unique<std::atomic<uint64_t>>(0));
         for (size_t i = 0; i < n + m; ++i) {
             ServiceSettings st;
             st.rpc_threads = 1;
@@ -101,6 +105,7 @@ struct Cluster {
             st.ledger.sync_commits = false;
             st.consensus.idle_block_interval = idle;
             st.consensus.engine.base_timeout_ms = 1000;
+            st.consensus.on_view_timeout = [count = view_timeouts[i].get()](consensus::ViewNum) { ++*count; };
             st.network = NetworkSettings{};
             st.network->test_faults = true;
             st = local_node_settings(*ids, i, dir.path, std::move(st));
@@ -136,6 +141,17 @@ struct Cluster {
     bool all_at_least(uint64_t h) {
         for (size_t i = 0; i < nodes.size(); ++i)
             if (nodes[i] && head(i) < h) return false;
+        return true;
+    }
+    std::vector<uint64_t> timeouts() {
+        std::vector<uint64_t> t;
+        for (const auto& v : view_timeouts) t.push_back(v->load());
+        return t;
+    }
+    /// Whether every validator's view timer fired at least k times since `since` (timeouts()).
+    bool validators_timed_out(const std::vector<uint64_t>& since, uint64_t k) {
+        for (size_t i = 0; i < validators; ++i)
+            if (view_timeouts[i]->load() < since[i] + k) return false;
         return true;
     }
     /// Whether node i has banned node `who`.
@@ -248,8 +264,8 @@ TEST(Network, a_peer_sending_garbage_and_bad_signatures_is_banned_while_the_othe
         for (InjectKind k : {InjectKind::kGarbage, InjectKind::kOversizedFrame, InjectKind::kBadSignature}) {
             ASSERT_TRUE(wait_for([&] { return c.net(4).inject(victim, k); }, std::chrono::seconds(10)))
                 << "attacker never reconnected";
-            std::this_thread::sleep_for(std::chrono::milliseconds(200));
-            if (banned()) break;
+            // The injection lands (the ban) or was lost: then the next one.
+            if (wait_for(banned, std::chrono::milliseconds(500))) break;
         }
     }
     const uint64_t h = c.head(0);
@@ -265,10 +281,20 @@ TEST(Network, a_partition_halts_commits_and_healing_resumes_them_without_a_fork)
     const std::set<p2p::NodeId> left{c.net(0).node_id(), c.net(1).node_id()};
     const std::set<p2p::NodeId> right{c.net(2).node_id(), c.net(3).node_id()};
     for (size_t i = 0; i < 4; ++i) c.net(i).set_partition(i < 2 ? right : left);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-    const uint64_t h = c.head(0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(2000));
-    for (size_t i = 0; i < 4; ++i) EXPECT_LE(c.head(i), h + 1) << "no quorum on either side";
+    // Settle: by its second view timeout after the partition, each
+    // validator's first timeout (and whatever was in flight) has landed.
+    const auto t0 = c.timeouts();
+    ASSERT_TRUE(wait_for([&] { return c.validators_timed_out(t0, 2); }, std::chrono::seconds(30)))
+        << c.dump();
+    uint64_t h = 0;
+    for (size_t i = 0; i < 4; ++i) h = std::max(h, c.head(i));
+    // Then every validator times out three more times, sending its timeout
+    // to its side each time: with a quorum on a side, those would have
+    // formed a TC and committed a block above every head.
+    const auto t1 = c.timeouts();
+    ASSERT_TRUE(wait_for([&] { return c.validators_timed_out(t1, 3); }, std::chrono::seconds(40)))
+        << c.dump();
+    for (size_t i = 0; i < 4; ++i) EXPECT_LE(c.head(i), h) << "no quorum on either side";
     for (size_t i = 0; i < 4; ++i) c.net(i).set_partition({});
     ASSERT_TRUE(wait_for([&] { return c.all_at_least(h + 3); }, std::chrono::seconds(60))) << c.dump();
     uint64_t common = c.head(0);
@@ -290,14 +316,18 @@ TEST(Network, one_peer_claiming_an_absurd_head_does_not_knock_validators_out_of_
     for (size_t v = 0; v < 4; ++v)
         ASSERT_TRUE(wait_for([&] { return c.net(4).inject(c.net(v).node_id(), InjectKind::kFalseHead); },
                              std::chrono::seconds(10)));
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    // Then ten more blocks commit at every validator. Each took an idle
+    // interval (100 ms) at least, and a validator's run loop weighs its
+    // peers' heads on each Status and at least every 500 ms: each had the
+    // claim and two chances to leave consensus. consensus_exits counts
+    // every exit, so one that came and went still shows.
+    const uint64_t h = c.head(0);
+    ASSERT_TRUE(wait_for([&] { return c.all_at_least(h + 10); }, std::chrono::seconds(20))) << c.dump();
     for (size_t v = 0; v < 4; ++v) {
         const auto s = c.net(v).status();
         EXPECT_FALSE(s.syncing) << "validator " << v;
         EXPECT_EQ(s.consensus_exits, 0u) << "validator " << v << " left consensus";
     }
-    const uint64_t h = c.head(0);
-    ASSERT_TRUE(wait_for([&] { return c.all_at_least(h + 3); }, std::chrono::seconds(20))) << c.dump();
 }
 
 }  // namespace
