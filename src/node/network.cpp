@@ -386,6 +386,7 @@ NetworkStatus NetworkNode::status() {
     }
     s.peers = peers_->peers();
     s.banned = peers_->banned();
+    s.refused_handshakes = peers_->transport_stats().rejected_hello.load();
     return s;
 }
 

@@ -50,6 +50,8 @@ struct NetworkStatus {
     uint64_t consensus_exits = 0;
     std::vector<p2p::PeerInfo> peers;
     std::vector<p2p::NodeId> banned;
+    /// Handshakes this node refused (not admitted, banned, wrong chain, ...).
+    uint64_t refused_handshakes = 0;
 };
 
 /// What a test can make this node do to a peer (only with test faults on).

@@ -213,8 +213,16 @@ TEST_F(NodeServiceTest, rejected_transactions_get_errors_and_make_no_block) {
         << low.dump();
     json garbage = rpc("eth_sendRawTransaction", {"0x1234"});
     EXPECT_TRUE(garbage.contains("error")) << garbage.dump();
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    EXPECT_EQ(result("eth_blockNumber"), head);  // no empty blocks unless configured
+    // No block for the rejected ones, and no empty block: the next block is
+    // the one that carries the next valid transaction, right after the head.
+    const std::string h2 = result("eth_sendRawTransaction", {signed_tx(0, 1, addr(0x98), 1, 21000)});
+    const json r2 = wait_receipt(h2);
+    ASSERT_FALSE(r2.is_null());
+    EXPECT_EQ(std::stoull(r2["blockNumber"].get<std::string>(), nullptr, 16),
+              std::stoull(head, nullptr, 16) + 1);
+    const json block = result("eth_getBlockByNumber", {r2["blockNumber"], false});
+    ASSERT_EQ(block["transactions"].size(), 1u) << block.dump();
+    EXPECT_EQ(block["transactions"][0], h2);
 }
 
 TEST_F(NodeServiceTest, listeners_hear_the_pending_transaction_then_its_block) {
