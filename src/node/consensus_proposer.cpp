@@ -34,7 +34,7 @@ Result<Hash32, std::string> BackendChain::commit(const std::function<Result<Hash
 
 Result<std::unique_ptr<ConsensusProposer>, std::string> ConsensusProposer::open(
     ledger::Ledger& ledger, ChainBackend& backend, const Bytes32& key, ledger::HostSettings settings,
-    SoloProposer::BlockLog on_block) {
+    BlockLog on_block) {
     if (ledger.genesis().validators.size() != 1)
         return Unexpected{std::string(
             "consensus mode runs one validator until p2p carries consensus messages; the genesis has " +

@@ -9,7 +9,7 @@
 
 #include "node/backend.hpp"
 #include "ledger/consensus_host.hpp"
-#include "node/service.hpp"
+#include "node/proposer.hpp"
 
 namespace trellis::node {
 
@@ -19,7 +19,7 @@ class BackendChain final : public ledger::HostChain {
 public:
     /// backend must outlive this. on_block (may be empty) hears of each
     /// committed block, as SoloProposer's block log does.
-    BackendChain(ChainBackend& backend, SoloProposer::BlockLog on_block)
+    BackendChain(ChainBackend& backend, BlockLog on_block)
         : backend_(backend), on_block_(std::move(on_block)) {}
 
     std::vector<std::shared_ptr<const txpool::PooledTx>> select(uint64_t gas_limit,
@@ -34,7 +34,7 @@ public:
 
 private:
     ChainBackend& backend_;
-    SoloProposer::BlockLog on_block_;
+    BlockLog on_block_;
 };
 
 /// A network with no peers: a one-validator chain (n = 1) sends nothing.
@@ -52,14 +52,14 @@ public:
     static Result<std::unique_ptr<ConsensusProposer>, std::string> open(ledger::Ledger& ledger, ChainBackend& backend,
                                                                         const Bytes32& key,
                                                                         ledger::HostSettings settings,
-                                                                        SoloProposer::BlockLog on_block = {});
+                                                                        BlockLog on_block = {});
     ~ConsensusProposer() override;
     void start() override;
     void stop() override;
     ledger::ConsensusHost& host() noexcept { return *host_; }
 
 private:
-    ConsensusProposer(ChainBackend& backend, SoloProposer::BlockLog on_block)
+    ConsensusProposer(ChainBackend& backend, BlockLog on_block)
         : backend_(backend), chain_(backend, std::move(on_block)) {}
 
     ChainBackend& backend_;

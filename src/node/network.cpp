@@ -31,7 +31,7 @@ constexpr auto kSettleTime = std::chrono::seconds(2);
 }  // namespace
 
 NetworkNode::NetworkNode(ledger::Ledger& ledger, ChainBackend& backend, ledger::HostSettings host,
-                         NetworkSettings net, SoloProposer::BlockLog on_block, runtime::log::Logger* logger)
+                         NetworkSettings net, BlockLog on_block, runtime::log::Logger* logger)
     : ledger_(ledger),
       backend_(backend),
       host_settings_(std::move(host)),
@@ -41,7 +41,7 @@ NetworkNode::NetworkNode(ledger::Ledger& ledger, ChainBackend& backend, ledger::
 
 Result<std::unique_ptr<NetworkNode>, std::string> NetworkNode::open(
     ledger::Ledger& ledger, ChainBackend& backend, std::optional<Bytes32> key, ledger::HostSettings host,
-    NetworkSettings net, SoloProposer::BlockLog on_block, runtime::log::Logger* logger) {
+    NetworkSettings net, BlockLog on_block, runtime::log::Logger* logger) {
     std::unique_ptr<NetworkNode> n(
         new NetworkNode(ledger, backend, std::move(host), std::move(net), std::move(on_block), logger));
     const chain::Genesis& g = ledger.genesis();

@@ -26,7 +26,7 @@
 #include "ledger/consensus_host.hpp"
 #include "node/backend.hpp"
 #include "node/consensus_proposer.hpp"
-#include "node/service.hpp"
+#include "node/proposer.hpp"
 #include "p2p/peer_manager.hpp"
 #include "runtime/log.hpp"
 
@@ -35,6 +35,26 @@ class io_context;
 }
 
 namespace trellis::node {
+
+/// A node on the consortium's network (docs/network.md): p2p transport and
+/// peers, consensus over it with the genesis's validators, transaction
+/// gossip and block sync. chain id, genesis hash and the admission list of
+/// the transport come from the genesis and need not be set.
+struct NetworkSettings {
+    p2p::Settings p2p;
+    /// Enables the test-only fault switches (the trellis_test* RPC methods:
+    /// partitions, garbage injection). Never on a real network.
+    bool test_faults = false;
+    /// Blocks requested per GetBlocks and batches in flight during sync.
+    uint64_t sync_batch = 64;
+    unsigned sync_parallel = 4;
+    /// A validator this many blocks or fewer behind its best peer joins
+    /// consensus (the engine fetches the rest); further behind, it syncs first.
+    uint64_t join_distance = 32;
+    /// A validator in consensus that falls this far behind its best peer
+    /// leaves consensus and syncs (beyond the engine's own catch-up window).
+    uint64_t resync_distance = 400;
+};
 
 /// A snapshot for operators (trellis_nodeInfo / trellis_peers).
 struct NetworkStatus {
@@ -65,7 +85,7 @@ public:
     /// logger: sync, consensus and peer lines (null: runtime::log::global()).
     static Result<std::unique_ptr<NetworkNode>, std::string> open(
         ledger::Ledger& ledger, ChainBackend& backend, std::optional<Bytes32> key, ledger::HostSettings host,
-        NetworkSettings net, SoloProposer::BlockLog on_block, runtime::log::Logger* logger);
+        NetworkSettings net, BlockLog on_block, runtime::log::Logger* logger);
     ~NetworkNode() override;
 
     /// Binds the p2p port and starts the threads (fails only through open).
@@ -92,7 +112,7 @@ public:
 
 private:
     NetworkNode(ledger::Ledger& ledger, ChainBackend& backend, ledger::HostSettings host, NetworkSettings net,
-                SoloProposer::BlockLog on_block, runtime::log::Logger* logger);
+                BlockLog on_block, runtime::log::Logger* logger);
 
     // --- Lifecycle, consensus and the supervisor (network.cpp) ---
     void register_handlers();

@@ -17,6 +17,8 @@
 
 #include "chain/genesis.hpp"
 #include "node/backend.hpp"
+#include "node/network.hpp"
+#include "node/proposer.hpp"
 #include "ledger/consensus_host.hpp"
 #include "ledger/ledger.hpp"
 #include "p2p/peer_manager.hpp"
@@ -37,25 +39,6 @@ class Registry;
 
 namespace trellis::node {
 
-/// A node on the consortium's network (docs/network.md): p2p transport and
-/// peers, consensus over it with the genesis's validators, transaction
-/// gossip and block sync. chain id, genesis hash and the admission list of
-/// the transport come from the genesis and need not be set.
-struct NetworkSettings {
-    p2p::Settings p2p;
-    /// Enables the test-only fault switches (the trellis_test* RPC methods:
-    /// partitions, garbage injection). Never on a real network.
-    bool test_faults = false;
-    /// Blocks requested per GetBlocks and batches in flight during sync.
-    uint64_t sync_batch = 64;
-    unsigned sync_parallel = 4;
-    /// A validator this many blocks or fewer behind its best peer joins
-    /// consensus (the engine fetches the rest); further behind, it syncs first.
-    uint64_t join_distance = 32;
-    /// A validator in consensus that falls this far behind its best peer
-    /// leaves consensus and syncs (beyond the engine's own catch-up window).
-    uint64_t resync_distance = 400;
-};
 
 struct ServiceSettings {
     std::filesystem::path datadir;
@@ -98,48 +81,6 @@ struct ServiceSettings {
     std::optional<NetworkSettings> network;
 };
 
-/// Decides when blocks are made. The single-validator proposer below seals
-/// on its own schedule; the BFT engine replaces it with one that seals what
-/// a quorum commits. start/stop are called once each, from one thread.
-class BlockProposer {
-public:
-    virtual ~BlockProposer() = default;
-    virtual void start() = 0;
-    /// Returns once no block is being sealed and none will be.
-    virtual void stop() = 0;
-};
-
-/// Single-validator mode: seals a block as soon as transactions are pending
-/// (woken by each admitted transaction, polling as a fallback) and, when
-/// configured, an empty block after empty_interval without one. One thread.
-class SoloProposer final : public BlockProposer {
-public:
-    using BlockLog = std::function<void(const SealedBlock&)>;
-    /// Hears why a block could not be committed (storage); the proposer retries.
-    using FailureLog = std::function<void(const std::string& why)>;
-    SoloProposer(ChainBackend& backend, Address proposer, std::chrono::milliseconds poll,
-                 std::chrono::seconds empty_interval, BlockLog on_block, FailureLog on_failure = {});
-    ~SoloProposer() override;
-    void start() override;
-    void stop() override;
-
-private:
-    void run();
-
-    ChainBackend& backend_;
-    Address proposer_;
-    std::chrono::milliseconds poll_;
-    std::chrono::seconds empty_interval_;
-    BlockLog on_block_;
-    FailureLog on_failure_;
-    uint64_t listener_ = 0;
-
-    std::mutex mu_;  // guards wake_ and stop_ (with cv_)
-    std::condition_variable cv_;
-    bool wake_ = false;
-    bool stop_ = false;
-    std::thread thread_;
-};
 
 /// The node. start() opens the data directory (creating it from the genesis
 /// when new), binds the RPC port and starts producing blocks; stop() (also
