@@ -22,9 +22,9 @@
 #include "crypto/keccak.hpp"
 #include "evm/evm.hpp"
 #include "chain/devnet.hpp"
+#include "devtools/json_rpc_client.hpp"
 #include "node/local_network.hpp"
 #include "node/service.hpp"
-#include "runtime/asio.hpp"
 #include "rpc/eth_json.hpp"
 
 namespace trellis::devtools {
@@ -32,10 +32,6 @@ namespace {
 
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = boost::beast::http;
-using tcp = asio::ip::tcp;
 
 /// A failure inside the benchmark; run_bench turns it into its error.
 struct BenchError : std::runtime_error {
@@ -84,49 +80,26 @@ Bytes abi_balance_of(const Address& who) {
 }
 
 /// One keep-alive HTTP/1.1 connection to a JSON-RPC endpoint.
+/// JsonRpcClient whose failures end the run (as BenchError).
 class RpcConnection {
 public:
-    RpcConnection(std::string host, uint16_t port) : host_(std::move(host)), port_(port), socket_(ioc_) {
-        tcp::resolver resolver(ioc_);
-        asio::connect(socket_, resolver.resolve(host_, std::to_string(port_)));
-        socket_.set_option(tcp::no_delay(true));
+    RpcConnection(const std::string& host, uint16_t port) {
+        auto c = JsonRpcClient::connect(host, port);
+        if (!c) throw BenchError(c.error());
+        client_ = std::move(c).value();
     }
 
     /// Posts body; the parsed answer.
-    json post(const std::string& body) {
-        http::request<http::string_body> req{http::verb::post, "/", 11};
-        req.set(http::field::host, host_);
-        req.set(http::field::content_type, "application/json");
-        req.keep_alive(true);
-        req.body() = body;
-        req.prepare_payload();
-        http::write(socket_, req);
-        http::response_parser<http::string_body> parser;
-        parser.body_limit(1ull << 30);
-        http::read(socket_, buffer_, parser);
-        auto res = parser.release();
-        if (res.result() != http::status::ok)
-            throw BenchError("HTTP " + std::to_string(res.result_int()) + ": " + res.body().substr(0, 200));
-        json j = json::parse(res.body(), nullptr, false);
-        if (j.is_discarded()) throw BenchError("unparsable JSON-RPC answer: " + res.body().substr(0, 200));
-        return j;
-    }
-
+    json post(const std::string& body) { return value(client_->post(body)); }
     /// One call; its result (an error answer throws).
-    json call(const std::string& method, json params) {
-        json j = post(
-            json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", std::move(params)}}.dump());
-        if (!j.is_object() || !j.contains("result"))
-            throw BenchError(method + " failed: " + j.dump().substr(0, 300));
-        return j["result"];
-    }
+    json call(const std::string& method, json params) { return value(client_->call(method, std::move(params))); }
 
 private:
-    std::string host_;
-    uint16_t port_;
-    asio::io_context ioc_;
-    tcp::socket socket_;
-    beast::flat_buffer buffer_;
+    static json value(Result<json, std::string> r) {
+        if (!r) throw BenchError(r.error());
+        return std::move(r).value();
+    }
+    std::unique_ptr<JsonRpcClient> client_;
 };
 
 uint64_t to_u64(const json& quantity) {

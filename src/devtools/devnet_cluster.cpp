@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "base/hex.hpp"
+#include "devtools/json_rpc_client.hpp"
 #include "node/genesis_json.hpp"
 #include "p2p/ca.hpp"
 #include "rpc/eth_api.hpp"
@@ -306,64 +307,9 @@ std::string tail_of_file(const fs::path& path, size_t lines) {
 }
 
 Result<uint64_t, std::string> rpc_block_number(uint16_t port, std::chrono::milliseconds timeout) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return Unexpected{std::string("socket: ") + std::strerror(errno)};
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
-    timeval tv{};
-    tv.tv_sec = long(timeout.count() / 1000);
-    tv.tv_usec = long(timeout.count() % 1000) * 1000;
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(port);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
-        return Unexpected{"connect to " + endpoint(port) + ": " + std::strerror(errno)};
-    const std::string body = R"({"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]})";
-    const std::string req = "POST / HTTP/1.1\r\nHost: " + endpoint(port) +
-                            "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
-                            std::to_string(body.size()) + "\r\n\r\n" + body;
-    for (size_t done = 0; done < req.size();) {
-        const ssize_t n = ::send(fd, req.data() + done, req.size() - done, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return Unexpected{"send to " + endpoint(port) + ": " + std::strerror(errno)};
-        done += size_t(n);
-    }
-    // Read the headers, then Content-Length bytes of body (or to EOF).
-    std::string resp;
-    size_t body_at = std::string::npos, want = std::string::npos;
-    char buf[4096];
-    while (resp.size() < (1u << 20)) {
-        if (body_at != std::string::npos && want != std::string::npos && resp.size() >= body_at + want) break;
-        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return Unexpected{"read from " + endpoint(port) + ": " + std::strerror(errno)};
-        if (n == 0) break;
-        resp.append(buf, size_t(n));
-        if (body_at == std::string::npos) {
-            const auto end = resp.find("\r\n\r\n");
-            if (end == std::string::npos) continue;
-            body_at = end + 4;
-            std::string head = resp.substr(0, end);
-            for (auto& ch : head) ch = char(std::tolower(static_cast<unsigned char>(ch)));
-            const auto cl = head.find("content-length:");
-            if (cl != std::string::npos) want = std::strtoull(head.c_str() + cl + 15, nullptr, 10);
-        }
-    }
-    if (!resp.starts_with("HTTP/1.1 200") && !resp.starts_with("HTTP/1.0 200"))
-        return Unexpected{"unexpected HTTP answer from " + endpoint(port) + ": " +
-                          resp.substr(0, resp.find('\r'))};
-    if (body_at == std::string::npos) return Unexpected{"truncated HTTP answer from " + endpoint(port)};
-    const auto j = nlohmann::json::parse(resp.substr(body_at), nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("result") || !j["result"].is_string())
-        return Unexpected{"no eth_blockNumber result from " + endpoint(port)};
-    const auto v = parse_uint256(j["result"].get<std::string>());
-    if (!v || !v->fits_u64()) return Unexpected{"bad eth_blockNumber result from " + endpoint(port)};
-    return uint64_t(*v);
+    auto c = JsonRpcClient::connect("127.0.0.1", port, timeout);
+    if (!c) return Unexpected{c.error()};
+    return (*c)->call_quantity("eth_blockNumber", nlohmann::json::array());
 }
 
 void print_devnet_accounts(std::ostream& out, const chain::Genesis& g,

@@ -267,7 +267,7 @@ TEST(DevnetProcesses, rpc_block_number_reads_the_json_rpc_answer) {
         const char* answers[] = {
             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n"
             R"({"jsonrpc":"2.0","id":1,"result":"0x2a"})",
-            "HTTP/1.1 503 node::Service Unavailable\r\nContent-Length: 0\r\n\r\n"};
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"};
         for (const char* answer : answers) {
             const int c = ::accept(srv, nullptr, nullptr);
             char buf[2048];
